@@ -1,0 +1,35 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.errors import RoostError
+
+from .forms import LoginForm
+from .services import session_login, session_logout
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            session_login(request=request, address=form.cleaned_data["address"], password=form.cleaned_data["password"])
+        except RoostError as error:
+            form.add_error(None, str(error))
+            status = 429 if getattr(error, "retry_after", None) else 400
+        else:
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = "webmail:inbox"
+            return redirect(target)
+    return render(request, "accounts/login.html", {"form": form}, status=status)
+
+
+@require_POST
+@login_required
+def logout_view(request: HttpRequest) -> HttpResponse:
+    session_logout(request=request)
+    return redirect("accounts:login")

@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class CalendarAppConfig(AppConfig):
+    name = "calendar_app"

@@ -1,0 +1,15 @@
+"""Celery: Redis as broker, JSON only (nothing a user can touch is ever unpickled)."""
+
+from core.env import env_str
+
+CELERY_BROKER_URL = env_str("ROOST_CELERY_BROKER_URL", env_str("ROOST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "clear-expired-sessions": {"task": "accounts.tasks.sessions_clear_expired_task", "schedule": 6 * 3600},
+}

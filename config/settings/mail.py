@@ -1,0 +1,24 @@
+"""How Roost meets its mail servers: managed (it owns Dovecot's and Postfix's directory) or external."""
+
+from core.env import env_choice, env_int, env_str
+
+ROOST_MAIL_MODE = env_choice("ROOST_MAIL_MODE", "managed", ("managed", "external"))
+
+ROOST_IMAP_HOST = env_str("ROOST_IMAP_HOST", "127.0.0.1")
+ROOST_IMAP_PORT = env_int("ROOST_IMAP_PORT", 143)
+ROOST_IMAP_SECURITY = env_choice("ROOST_IMAP_SECURITY", "none", ("none", "starttls", "ssl"))
+ROOST_IMAP_TIMEOUT = env_int("ROOST_IMAP_TIMEOUT", 15)
+
+ROOST_SMTP_HOST = env_str("ROOST_SMTP_HOST", "127.0.0.1")
+ROOST_SMTP_PORT = env_int("ROOST_SMTP_PORT", 587)
+ROOST_SMTP_SECURITY = env_choice("ROOST_SMTP_SECURITY", "none", ("none", "starttls", "ssl"))
+
+# Managed mode: Roost's processes open a user's mailbox as "<address>*<master user>".
+ROOST_DOVECOT_MASTER_USER = env_str("ROOST_DOVECOT_MASTER_USER", "roost")
+ROOST_DOVECOT_MASTER_PASSWORD = env_str("ROOST_DOVECOT_MASTER_PASSWORD", "")
+
+# The database role Dovecot and Postfix use to read the directory views (SELECT only).
+ROOST_MAIL_DB_ROLE = env_str("ROOST_MAIL_DB_ROLE", "roost_mail")
+
+# Port 25 of the managed Postfix (incoming mail); the demo seeding delivers through it.
+ROOST_SMTP_INCOMING_PORT = env_int("ROOST_SMTP_INCOMING_PORT", 25)

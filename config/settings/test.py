@@ -1,0 +1,23 @@
+"""Test settings: the base settings pointed at the test mail stack (deploy/stack.py --instance test),
+the roost_test database and a Redis database of their own."""
+
+import os
+from pathlib import Path
+
+_stack_env = Path(os.environ.get("ROOST_TEST_STACK_ENV", "/etc/roost-test/stack/stack.env"))
+if _stack_env.exists():
+    for _line in _stack_env.read_text().splitlines():
+        _key, _, _value = _line.partition("=")
+        if _key and not _key.startswith("#"):
+            os.environ[_key.strip()] = _value.strip()
+
+os.environ.setdefault("ROOST_SECRET_KEY", "test-only-not-secret")
+os.environ["ROOST_CACHE_PREFIX"] = "roost-test"
+os.environ["ROOST_REDIS_URL"] = os.environ.get("ROOST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+os.environ["ROOST_MAIL_MODE"] = "managed"
+
+from .base import *  # noqa: E402, F403
+
+# Still a real bcrypt hash that Dovecot verifies, just cheaper to compute.
+ROOST_BCRYPT_ROUNDS = 4
+CELERY_TASK_ALWAYS_EAGER = False

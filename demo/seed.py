@@ -1,0 +1,83 @@
+"""Seed the demo domain: users, an admin, and mail delivered through Postfix. Safe to run again:
+what exists is left as it is, and a message already in a mailbox is not delivered twice."""
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import User
+from mailadmin.models import Domain, Mailbox
+from mailadmin.services import domain_create, mailbox_create
+from webmail.imap.connection import imap_errors
+from webmail.mailstore import mailbox_connection
+from webmail.smtp.client import SmtpEndpoint, smtp_send
+
+from .messages import DOMAIN, PEOPLE, DemoMessage, demo_messages
+
+
+@dataclass
+class SeedReport:
+    created: list[str] = field(default_factory=list)
+    delivered: int = 0
+    skipped: int = 0
+
+
+def _ensure_mailboxes(password: str, report: SeedReport) -> None:
+    with transaction.atomic():
+        if not Domain.objects.filter(name=DOMAIN).exists():
+            domain_create(name=DOMAIN)
+            report.created.append(DOMAIN)
+        for local, name in [*PEOPLE.items(), ("postmaster", "Postmaster")]:
+            address = f"{local}@{DOMAIN}"
+            if not Mailbox.objects.filter(address=address).exists():
+                mailbox_create(address=address, password=password, display_name=name, is_staff=local == "postmaster")
+                report.created.append(address)
+
+
+def _delivered_ids(user: User) -> set[str]:
+    with mailbox_connection(user, None) as conn:
+        conn.select("INBOX")
+        with imap_errors(conn.endpoint):
+            uids = conn.client.search(["HEADER", "Message-ID", f"@{DOMAIN}>"])
+            if not uids:
+                return set()
+            fetched = conn.client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
+    found = set()
+    for item in fetched.values():
+        raw = item.get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"").decode(errors="replace")
+        found.update(part.strip() for part in raw.split(":", 1)[1:])
+    return found
+
+
+def _wait_for(user: User, wanted: set[str], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while wanted - _delivered_ids(user) and time.monotonic() < deadline:
+        time.sleep(0.3)
+
+
+def demo_seed(*, password: str, smtp_port: int | None = None, wait_seconds: float = 30.0) -> SeedReport:
+    report = SeedReport()
+    _ensure_mailboxes(password, report)
+    users = {u.username: u for u in User.objects.filter(username__endswith=f"@{DOMAIN}")}
+    delivered = {address: _delivered_ids(user) for address, user in users.items()}
+    endpoint = SmtpEndpoint(host=settings.ROOST_SMTP_HOST, port=smtp_port or settings.ROOST_SMTP_INCOMING_PORT)
+    expected: dict[str, set[str]] = {}
+    for message in demo_messages(datetime.now(UTC)):
+        missing = [r for r in message.recipients if message.message_id not in delivered.get(r, set())]
+        if not missing:
+            report.skipped += 1
+            continue
+        _deliver(endpoint, message, missing)
+        report.delivered += 1
+        for recipient in missing:
+            expected.setdefault(recipient, set()).add(message.message_id)
+    for address, ids in expected.items():
+        _wait_for(users[address], ids, wait_seconds)
+    return report
+
+
+def _deliver(endpoint: SmtpEndpoint, message: DemoMessage, recipients: list[str]) -> None:
+    smtp_send(endpoint, sender=message.sender, recipients=recipients, message=message.message.as_bytes())

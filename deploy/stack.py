@@ -1,0 +1,318 @@
+#!/usr/bin/env python3
+"""Configure, start and stop one instance of Roost's mail stack (Dovecot + Postfix).
+
+Two instances exist: "demo" (the standard ports, used by deploy/setup.sh) and "test"
+(other ports and its own database, used by deploy/test.sh), so running the tests never
+touches the demo. Standard library only: it runs before the virtual environment exists.
+
+    python3 deploy/stack.py {render,start,stop,restart,status} [--instance demo|test]
+"""
+
+import argparse
+import grp
+import os
+import pwd
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES = HERE / "templates"
+
+PROFILES: dict[str, dict[str, str]] = {
+    "demo": {
+        "name": "roost",
+        "db_name": "roost",
+        "imap_port": "143",
+        "smtp_port": "25",
+        "submission_port": "587",
+        "lmtp_port": "24",
+        "auth_port": "12345",
+        "sieve_port": "4190",
+        "config_dir": "/etc/roost/stack",
+        "run_dir": "/run/roost",
+        "state_dir": "/var/lib/roost",
+        "log_dir": "/var/log/roost",
+        "vmail_dir": "/var/vmail",
+        "postfix_queue_dir": "/var/spool/postfix-roost",
+        "postfix_data_dir": "/var/lib/postfix-roost",
+        "auth_failure_delay": "2 secs",
+        "auth_penalty_mode": "0600",
+    },
+    "test": {
+        "name": "roost-test",
+        "db_name": "roost_test",
+        "imap_port": "10143",
+        "smtp_port": "10025",
+        "submission_port": "10587",
+        "lmtp_port": "10024",
+        "auth_port": "10012",
+        "sieve_port": "14190",
+        "config_dir": "/etc/roost-test/stack",
+        "run_dir": "/run/roost-test",
+        "state_dir": "/var/lib/roost-test",
+        "log_dir": "/var/log/roost-test",
+        "vmail_dir": "/var/lib/roost-test/vmail",
+        "postfix_queue_dir": "/var/spool/postfix-roost-test",
+        "postfix_data_dir": "/var/lib/postfix-roost-test",
+        "auth_failure_delay": "0",
+        "auth_penalty_mode": "0",
+    },
+}
+
+VIEWS = ["roost_mail_domains", "roost_mail_users", "roost_mail_aliases", "roost_mail_sender_logins"]
+
+
+class StackError(Exception):
+    pass
+
+
+def settings_for(instance: str) -> dict[str, str]:
+    values = dict(PROFILES[instance])
+    values.update(
+        {
+            "db_host": os.environ.get("ROOST_DB_HOST", "127.0.0.1"),
+            "db_port": os.environ.get("ROOST_DB_PORT", "5432"),
+            "mail_db_role": os.environ.get("ROOST_MAIL_DB_ROLE", "roost_mail"),
+            "hostname": os.environ.get("ROOST_MAIL_HOSTNAME", "mail.roost.test"),
+            "master_user": os.environ.get("ROOST_DOVECOT_MASTER_USER", "roost"),
+            "message_size_limit": os.environ.get("ROOST_MESSAGE_SIZE_LIMIT", str(50 * 1024 * 1024)),
+            # "none": mail for other domains is refused (a closed demo); "direct": delivered over the Internet.
+            "default_transport": "smtp"
+            if os.environ.get("ROOST_OUTBOUND", "none") == "direct"
+            else "error:this Roost delivers only to the domains it manages (set ROOST_OUTBOUND=direct)",
+        }
+    )
+    if instance == "demo" and "ROOST_DB_NAME" in os.environ:
+        values["db_name"] = os.environ["ROOST_DB_NAME"]
+    return values
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    def lookup(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise StackError(f"template placeholder {{{{{key}}}}} has no value")
+        return values[key]
+
+    return re.sub(r"\{\{(\w+)\}\}", lookup, text)
+
+
+def run(*cmd: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if check and result.returncode != 0:
+        raise StackError(f"{' '.join(cmd)} failed:\n{result.stdout}{result.stderr}")
+    return result
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    host = os.environ.get("ROOST_DB_HOST", "127.0.0.1")
+    port = os.environ.get("ROOST_DB_PORT", "5432")
+    user = os.environ.get("ROOST_DB_ADMIN_USER", "postgres")
+    result = run("psql", "-h", host, "-p", port, "-U", user, "-d", db, "-tAc", sql, check=False)
+    if result.returncode != 0:
+        raise StackError(
+            f"Postgres at {host}:{port} refused: {result.stderr.strip()}\n"
+            "Is Postgres running? Start it (pg_ctlcluster <version> main start) and try again."
+        )
+    return result.stdout.strip()
+
+
+def ensure_vmail_user() -> pwd.struct_passwd:
+    try:
+        return pwd.getpwnam("vmail")
+    except KeyError:
+        run("groupadd", "--system", "vmail", check=False)
+        run("useradd", "--system", "--gid", "vmail", "--home-dir", "/var/vmail", "--shell", "/usr/sbin/nologin", "vmail")
+        return pwd.getpwnam("vmail")
+
+
+def ensure_mail_role(values: dict[str, str]) -> None:
+    """The role Dovecot and Postfix read the directory views with: it can SELECT those views, nothing else."""
+    role = values["mail_db_role"]
+    if psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'") != "1":
+        psql(f'CREATE ROLE "{role}" LOGIN')
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{values['db_name']}'") == "1":
+        have = psql(
+            "SELECT count(*) FROM pg_views WHERE viewname IN (" + ", ".join(f"'{v}'" for v in VIEWS) + ")",
+            db=values["db_name"],
+        )
+        if have == str(len(VIEWS)):
+            psql(f'GRANT SELECT ON {", ".join(VIEWS)} TO "{role}"', db=values["db_name"])
+
+
+def master_password(values: dict[str, str], instance: str) -> str:
+    """The demo takes it from the environment (deploy/setup.sh keeps it in /etc/roost/roost.env);
+    the test instance makes its own and writes it next to its configuration."""
+    if instance == "demo":
+        password = os.environ.get("ROOST_DOVECOT_MASTER_PASSWORD", "")
+        if not password:
+            raise StackError("ROOST_DOVECOT_MASTER_PASSWORD is not set (deploy/setup.sh writes it to /etc/roost/roost.env).")
+        return password
+    secret_file = Path(values["config_dir"]) / "master-password"
+    if not secret_file.exists():
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        secret_file.write_text(secrets.token_urlsafe(24))
+        secret_file.chmod(0o600)
+    return secret_file.read_text().strip()
+
+
+def do_render(instance: str) -> dict[str, str]:
+    if shutil.which("dovecot") is None or shutil.which("postfix") is None:
+        raise StackError("Dovecot or Postfix is not installed: run deploy/install-packages.sh first.")
+    values = settings_for(instance)
+    vmail = ensure_vmail_user()
+    values["vmail_uid"], values["vmail_gid"] = str(vmail.pw_uid), str(vmail.pw_gid)
+    config = Path(values["config_dir"])
+    for sub in ("dovecot", "postfix"):
+        (config / sub).mkdir(parents=True, exist_ok=True)
+    for key in ("run_dir", "state_dir", "log_dir", "postfix_data_dir"):
+        Path(values[key]).mkdir(parents=True, exist_ok=True)
+    (Path(values["state_dir"]) / "dovecot").mkdir(exist_ok=True)
+    Path(values["vmail_dir"]).mkdir(parents=True, exist_ok=True)
+    os.chown(values["vmail_dir"], vmail.pw_uid, vmail.pw_gid)
+    postfix_uid = pwd.getpwnam("postfix")
+    os.chown(values["postfix_data_dir"], postfix_uid.pw_uid, postfix_uid.pw_gid)
+
+    for template in sorted(TEMPLATES.rglob("*")):
+        if template.is_file():
+            target = config / template.relative_to(TEMPLATES)
+            target.write_text(render(template.read_text(), values))
+            target.chmod(0o644)
+
+    password = master_password(values, instance)
+    hashed = run("doveadm", "pw", "-s", "BLF-CRYPT", "-p", password).stdout.strip()
+    master_file = config / "dovecot" / "master-users"
+    master_file.write_text(f"{values['master_user']}:{hashed}\n")
+    master_file.chmod(0o640)
+    os.chown(master_file, 0, grp.getgrnam("dovecot").gr_gid)  # read by Dovecot's auth process
+
+    ensure_mail_role(values)
+    env_file = config / "stack.env"
+    env_file.write_text(
+        "".join(
+            f"{k}={v}\n"
+            for k, v in {
+                "ROOST_IMAP_PORT": values["imap_port"],
+                "ROOST_SMTP_PORT": values["submission_port"],
+                "ROOST_SMTP_INCOMING_PORT": values["smtp_port"],
+                "ROOST_DOVECOT_MASTER_USER": values["master_user"],
+                "ROOST_DOVECOT_MASTER_PASSWORD": password,
+                "ROOST_STACK_CONFIG_DIR": values["config_dir"],
+                "ROOST_STACK_VMAIL_DIR": values["vmail_dir"],
+                "ROOST_STACK_LOG_DIR": values["log_dir"],
+            }.items()
+        )
+    )
+    env_file.chmod(0o600)
+    return values
+
+
+def start_daemon(*cmd: str, log_file: str) -> None:
+    """Start a program that forks into the background; its output goes to its log, not to a pipe
+    we would wait on forever."""
+    with open(log_file, "a") as log:
+        result = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+    if result.returncode != 0:
+        raise StackError(f"{' '.join(cmd)} failed; see {log_file}")
+
+
+def port_open(port: str) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(("127.0.0.1", int(port))) == 0
+
+
+def dovecot_running(values: dict[str, str]) -> bool:
+    pid_file = Path(values["run_dir"]) / "dovecot" / "master.pid"
+    if not pid_file.exists():
+        return False
+    try:
+        os.kill(int(pid_file.read_text().strip()), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    return True
+
+
+def postfix_running(values: dict[str, str]) -> bool:
+    return run("postfix", "-c", f"{values['config_dir']}/postfix", "status", check=False).returncode == 0
+
+
+def wait_for_ports(values: dict[str, str], seconds: float = 20.0) -> None:
+    ports = [values[k] for k in ("imap_port", "lmtp_port", "auth_port", "smtp_port", "submission_port")]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        closed = [p for p in ports if not port_open(p)]
+        if not closed:
+            return
+        time.sleep(0.2)
+    raise StackError(
+        f"ports {', '.join(closed)} did not open; see {values['log_dir']}/dovecot.log and postfix.log"
+    )
+
+
+def do_start(instance: str) -> None:
+    values = do_render(instance)
+    dovecot_conf = f"{values['config_dir']}/dovecot/dovecot.conf"
+    postfix_dir = f"{values['config_dir']}/postfix"
+    if dovecot_running(values):
+        start_daemon("doveadm", "-c", dovecot_conf, "reload", log_file=f"{values['log_dir']}/start.log")
+    else:
+        start_daemon("dovecot", "-c", dovecot_conf, log_file=f"{values['log_dir']}/start.log")
+    Path(values["postfix_queue_dir"]).mkdir(parents=True, exist_ok=True)
+    if postfix_running(values):
+        start_daemon("postfix", "-c", postfix_dir, "reload", log_file=f"{values['log_dir']}/start.log")
+    else:
+        run("postfix", "-c", postfix_dir, "check", check=False)
+        start_daemon("postfix", "-c", postfix_dir, "start", log_file=f"{values['log_dir']}/start.log")
+    wait_for_ports(values)
+    print(f"mail stack '{instance}' running: IMAP 127.0.0.1:{values['imap_port']}, SMTP :{values['smtp_port']}, "
+          f"submission :{values['submission_port']}; logs in {values['log_dir']}")
+
+
+def do_stop(instance: str) -> None:
+    values = settings_for(instance)
+    if dovecot_running(values):
+        run("doveadm", "-c", f"{values['config_dir']}/dovecot/dovecot.conf", "stop", check=False)
+    if Path(values["config_dir"], "postfix", "main.cf").exists() and postfix_running(values):
+        run("postfix", "-c", f"{values['config_dir']}/postfix", "stop", check=False)
+
+
+def do_status(instance: str) -> int:
+    values = settings_for(instance)
+    up = {"dovecot": dovecot_running(values), "postfix": postfix_running(values)}
+    for name, ok in up.items():
+        print(f"{name}: {'running' if ok else 'stopped'}")
+    return 0 if all(up.values()) else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("command", choices=["render", "start", "stop", "restart", "status"])
+    parser.add_argument("--instance", choices=sorted(PROFILES), default="demo")
+    args = parser.parse_args()
+    try:
+        if args.command == "render":
+            do_render(args.instance)
+        elif args.command == "start":
+            do_start(args.instance)
+        elif args.command == "stop":
+            do_stop(args.instance)
+        elif args.command == "restart":
+            do_stop(args.instance)
+            do_start(args.instance)
+        else:
+            return do_status(args.instance)
+    except StackError as error:
+        print(f"roost mail stack: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

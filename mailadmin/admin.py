@@ -1,0 +1,52 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .admin_forms import AliasForm, DomainForm, MailboxForm
+from .models import Alias, Domain, Mailbox
+
+
+class _ServiceAdmin(admin.ModelAdmin):
+    """Saving goes through mailadmin.services (via the form), never through model.save() here."""
+
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
+        return form.save_via_service()
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        pass  # already saved by the service in save_form
+
+
+@admin.register(Domain)
+class DomainAdmin(_ServiceAdmin):
+    form = DomainForm
+    list_display = ["name", "active", "created"]
+    search_fields = ["name"]
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(_ServiceAdmin):
+    form = MailboxForm
+    list_display = ["address", "display_name", "quota_mb", "active"]
+    list_filter = ["active", "domain"]
+    search_fields = ["address", "display_name"]
+
+    def get_fields(self, request: HttpRequest, obj: Mailbox | None = None) -> list[str]:
+        if obj is None:
+            return ["address", "password", "display_name", "quota_mb", "active"]
+        return ["display_name", "quota_mb", "active", "password"]
+
+
+@admin.register(Alias)
+class AliasAdmin(_ServiceAdmin):
+    form = AliasForm
+    list_display = ["address", "destination_list", "active"]
+    list_filter = ["active", "domain"]
+    search_fields = ["address"]
+
+    def get_fields(self, request: HttpRequest, obj: Alias | None = None) -> list[str]:
+        return ["destinations", "active"] if obj else ["address", "destinations", "active"]
+
+    @admin.display(description="destinations")
+    def destination_list(self, obj: Alias) -> str:
+        return ", ".join(obj.destinations)

@@ -1,0 +1,120 @@
+"""The managed directory, as Dovecot and Postfix see it: live, with no reload."""
+
+import smtplib
+
+import pytest
+from imapclient.exceptions import LoginError
+
+from mailadmin.services import alias_create, mailbox_set_active
+from tests import personas
+from tests.mailstack import (
+    HOST,
+    SUBMISSION_PORT,
+    SMTP_PORT,
+    deliver,
+    imap_login,
+    make_message,
+    master_login,
+    wait_for_subject,
+)
+
+pytestmark = [pytest.mark.integration]
+
+
+def test_alias_delivers_to_all_its_targets(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    personas.mailbox("bob")
+    alias_create(address="team@example.test", destinations=["alice@example.test", "bob@example.test"])
+
+    deliver("jose@partners.test", ["team@example.test"], "For the whole team")
+
+    assert "For the whole team" in wait_for_subject("alice@example.test", "For the whole team")
+    assert "For the whole team" in wait_for_subject("bob@example.test", "For the whole team")
+
+
+def test_catch_all_catches_unknown_addresses_but_not_mailboxes(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    personas.mailbox("bob")
+    alias_create(address="@example.test", destinations=["alice@example.test"])
+
+    deliver("jose@partners.test", ["whoever@example.test"], "Caught by the catch-all")
+    deliver("jose@partners.test", ["bob@example.test"], "Straight to Bob")
+
+    assert "Caught by the catch-all" in wait_for_subject("alice@example.test", "Caught by the catch-all")
+    assert "Straight to Bob" in wait_for_subject("bob@example.test", "Straight to Bob")
+    assert "Straight to Bob" not in wait_for_subject("alice@example.test", "Straight to Bob", seconds=1)
+
+
+def test_unknown_recipient_in_managed_domain_is_refused_during_the_dialogue(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    with smtplib.SMTP(HOST, SMTP_PORT, timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.mail("jose@partners.test")
+        code, reply = smtp.rcpt("nobody@example.test")
+    assert 500 <= code < 600, reply
+    assert b"nobody@example.test" in reply
+
+
+def test_mail_for_a_domain_roost_does_not_manage_is_not_relayed(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    with smtplib.SMTP(HOST, SMTP_PORT, timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.mail("alice@example.test")
+        code, reply = smtp.rcpt("someone@elsewhere.test")
+    assert 500 <= code < 600
+    assert b"Relay access denied" in reply
+
+
+def test_same_password_for_imap_and_submission_and_wrong_one_fails(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    imap_login("alice@example.test", personas.PASSWORD).logout()
+    with pytest.raises(LoginError):
+        imap_login("alice@example.test", "wrong-password")
+    with smtplib.SMTP(HOST, SUBMISSION_PORT, timeout=10) as smtp:
+        smtp.login("alice@example.test", personas.PASSWORD)
+    with smtplib.SMTP(HOST, SUBMISSION_PORT, timeout=10) as smtp, pytest.raises(smtplib.SMTPAuthenticationError):
+        smtp.login("alice@example.test", "wrong-password")
+
+
+def test_deactivated_mailbox_cannot_log_in_over_imap_smtp_or_master_user(mail_stack: None) -> None:
+    alice = personas.mailbox("alice")
+    mailbox_set_active(mailbox=alice, active=False)
+    with pytest.raises(LoginError):
+        imap_login("alice@example.test", personas.PASSWORD)
+    with pytest.raises(LoginError):
+        master_login("alice@example.test")
+    with smtplib.SMTP(HOST, SUBMISSION_PORT, timeout=10) as smtp, pytest.raises(smtplib.SMTPAuthenticationError):
+        smtp.login("alice@example.test", personas.PASSWORD)
+
+
+def test_submission_refuses_a_sender_address_the_login_does_not_own(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    personas.mailbox("bob")
+    with smtplib.SMTP(HOST, SUBMISSION_PORT, timeout=10) as smtp:
+        smtp.login("alice@example.test", personas.PASSWORD)
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            smtp.send_message(make_message("bob@example.test", "bob@example.test", "Spoofed"))
+    assert "not owned by user" in str(refused.value)
+
+
+def test_submission_accepts_own_address_and_owned_alias(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    personas.mailbox("bob")
+    alias_create(address="sales@example.test", destinations=["alice@example.test"])
+    with smtplib.SMTP(HOST, SUBMISSION_PORT, timeout=10) as smtp:
+        smtp.login("alice@example.test", personas.PASSWORD)
+        smtp.send_message(make_message("alice@example.test", "bob@example.test", "From Alice herself"))
+        smtp.send_message(make_message("sales@example.test", "bob@example.test", "From the sales alias"))
+    subjects = wait_for_subject("bob@example.test", "From the sales alias")
+    assert {"From Alice herself", "From the sales alias"} <= set(subjects)
+
+
+def test_every_mailbox_has_the_special_use_folders(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    client = imap_login("alice@example.test", personas.PASSWORD)
+    try:
+        folders = {name: flags for flags, _, name in client.list_folders()}
+    finally:
+        client.logout()
+    for name, flag in [("Drafts", b"\\Drafts"), ("Sent", b"\\Sent"), ("Trash", b"\\Trash"), ("Junk", b"\\Junk"), ("Archive", b"\\Archive")]:
+        assert flag in folders[name]
