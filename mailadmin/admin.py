@@ -34,7 +34,10 @@ class MailboxAdmin(_ServiceAdmin):
     def get_fields(self, request: HttpRequest, obj: Mailbox | None = None) -> list[str]:
         if obj is None:
             return ["address", "password", "display_name", "quota_mb", "active"]
-        return ["display_name", "quota_mb", "active", "password"]
+        return ["address", "display_name", "quota_mb", "active", "password"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Mailbox | None = None) -> list[str]:
+        return ["address"] if obj else []
 
 
 @admin.register(Alias)
@@ -45,7 +48,10 @@ class AliasAdmin(_ServiceAdmin):
     search_fields = ["address"]
 
     def get_fields(self, request: HttpRequest, obj: Alias | None = None) -> list[str]:
-        return ["destinations", "active"] if obj else ["address", "destinations", "active"]
+        return ["address", "destinations", "active"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Alias | None = None) -> list[str]:
+        return ["address"] if obj else []
 
     @admin.display(description="destinations")
     def destination_list(self, obj: Alias) -> str:

@@ -66,7 +66,7 @@ class MailboxForm(_ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            del self.fields["address"]
+            self.fields.pop("address", None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -111,7 +111,7 @@ class AliasForm(_ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            del self.fields["address"]
+            self.fields.pop("address", None)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -21,7 +21,7 @@ class Mailbox(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mailbox")
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="mailboxes")
     local_part = models.CharField(max_length=64)
-    address = models.CharField(max_length=254, unique=True, editable=False)
+    address = models.CharField(max_length=254, unique=True)
     display_name = models.CharField(max_length=200, blank=True)
     quota_mb = models.PositiveIntegerField(default=1024, help_text="0 means no limit.")
     active = models.BooleanField(default=True)
@@ -40,7 +40,7 @@ class Alias(models.Model):
 
     domain = models.ForeignKey(Domain, on_delete=models.CASCADE, related_name="aliases")
     local_part = models.CharField(max_length=64, blank=True, help_text="Leave empty for a catch-all.")
-    address = models.CharField(max_length=254, unique=True, editable=False)
+    address = models.CharField(max_length=254, unique=True)
     destinations = ArrayField(models.CharField(max_length=254))
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -95,7 +95,11 @@ CACHES = {
 }
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["accounts.backends.AddressBackend"]
+AUTHENTICATION_BACKENDS = [
+    "accounts.backends.AddressBackend"
+    if ROOST_MAIL_MODE == "managed"  # noqa: F405
+    else "webmail.auth_backend.ImapLoginBackend"
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "webmail:inbox"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('local_part', models.CharField(blank=True, help_text='Leave empty for a catch-all.', max_length=64)),
-                ('address', models.CharField(editable=False, max_length=254, unique=True)),
+                ('address', models.CharField(max_length=254, unique=True)),
                 ('destinations', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=254), size=None)),
                 ('active', models.BooleanField(default=True)),
                 ('created', models.DateTimeField(auto_now_add=True)),
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('local_part', models.CharField(max_length=64)),
-                ('address', models.CharField(editable=False, max_length=254, unique=True)),
+                ('address', models.CharField(max_length=254, unique=True)),
                 ('display_name', models.CharField(blank=True, max_length=200)),
                 ('quota_mb', models.PositiveIntegerField(default=1024, help_text='0 means no limit.')),
                 ('active', models.BooleanField(default=True)),

@@ -38,7 +38,11 @@ def newest_messages(conn: PooledConnection, folder: str, limit: int) -> tuple[in
         return 0, []
     first = max(1, state.exists - limit + 1)
     with imap_errors(conn.endpoint):
-        data = conn.client.fetch(f"{first}:{state.exists}", ["UID", "ENVELOPE", "INTERNALDATE", "FLAGS"])
+        conn.client.use_uid = False  # a FETCH by sequence numbers; UIDs come back in the items
+        try:
+            data = conn.client.fetch(list(range(first, state.exists + 1)), ["UID", "ENVELOPE", "INTERNALDATE", "FLAGS"])
+        finally:
+            conn.client.use_uid = True
     summaries = []
     for item in data.values():
         envelope = item.get(b"ENVELOPE")

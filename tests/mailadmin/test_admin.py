@@ -1,0 +1,79 @@
+"""The Django admin is the directory's admin door for now: it saves through mailadmin.services."""
+
+import pytest
+from django.test import Client
+
+from mailadmin.models import Alias, Mailbox
+from tests import personas
+from tests.mailstack import deliver, imap_login, wait_for_subject
+
+
+@pytest.fixture
+def admin_client_for(client: Client) -> Client:
+    postmaster = personas.mailbox("postmaster")
+    postmaster.user.is_staff = postmaster.user.is_superuser = True
+    postmaster.user.save(update_fields=["is_staff", "is_superuser"])
+    client.force_login(postmaster.user)
+    return client
+
+
+@pytest.mark.integration
+def test_mailbox_created_in_the_admin_receives_mail_and_logs_in_at_once(mail_stack: None, admin_client_for: Client) -> None:
+    response = admin_client_for.post(
+        "/admin/mailadmin/mailbox/add/",
+        {"address": "dana@example.test", "password": personas.PASSWORD, "display_name": "Dana", "quota_mb": 500, "active": "on"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Mailbox.objects.filter(address="dana@example.test").exists()
+
+    deliver("jose@partners.test", ["dana@example.test"], "Welcome aboard, Dana")
+
+    assert "Welcome aboard, Dana" in wait_for_subject("dana@example.test", "Welcome aboard, Dana", seconds=10)
+    imap_login("dana@example.test", personas.PASSWORD).logout()
+
+
+@pytest.mark.django_db
+def test_admin_shows_clear_errors_for_unknown_domain_and_duplicates(admin_client_for: Client) -> None:
+    unknown = admin_client_for.post(
+        "/admin/mailadmin/mailbox/add/",
+        {"address": "eve@nowhere.test", "password": personas.PASSWORD, "quota_mb": 500, "active": "on"},
+    )
+    assert "does not manage the domain nowhere.test" in unknown.content.decode()
+
+    duplicate = admin_client_for.post(
+        "/admin/mailadmin/mailbox/add/",
+        {"address": "postmaster@example.test", "password": personas.PASSWORD, "quota_mb": 500, "active": "on"},
+    )
+    assert "already a mailbox" in duplicate.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_refuses_a_looping_alias(admin_client_for: Client) -> None:
+    assert admin_client_for.post(
+        "/admin/mailadmin/alias/add/", {"address": "a@example.test", "destinations": "postmaster@example.test", "active": "on"}
+    ).status_code == 302
+    assert admin_client_for.post(
+        "/admin/mailadmin/alias/add/", {"address": "b@example.test", "destinations": "a@example.test", "active": "on"}
+    ).status_code == 302
+    alias_a = Alias.objects.get(address="a@example.test")
+
+    response = admin_client_for.post(
+        f"/admin/mailadmin/alias/{alias_a.pk}/change/", {"destinations": "b@example.test", "active": "on"}
+    )
+
+    assert "would make a loop" in response.content.decode()
+    alias_a.refresh_from_db()
+    assert alias_a.destinations == ["postmaster@example.test"]
+
+
+@pytest.mark.django_db
+def test_admin_deactivates_a_mailbox_and_its_user(admin_client_for: Client) -> None:
+    alice = personas.mailbox("alice")
+    response = admin_client_for.post(
+        f"/admin/mailadmin/mailbox/{alice.pk}/change/", {"display_name": "Alice", "quota_mb": 100, "password": ""}
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    alice.user.refresh_from_db()
+    assert not alice.active
+    assert not alice.user.is_active

@@ -1,0 +1,82 @@
+"""Is every server Roost depends on reachable? Each check answers with a message that names the
+server and says how to fix it; nothing here raises."""
+
+import smtplib
+import socket
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+from django.db import connection
+from django.db.utils import Error as DatabaseError
+
+from accounts.models import User
+from core.errors import RoostError
+
+from .imap.connection import imap_connect
+from .imap.errors import ImapAuthError
+from .mailstore import imap_endpoint, imap_login_for
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def _postgres() -> Check:
+    db = settings.DATABASES["default"]
+    where = f"Postgres at {db['HOST']}:{db['PORT']} (database {db['NAME']})"
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+        return Check("postgres", False, f"{where} cannot be used: {first_line}. Start Postgres or fix ROOST_DB_*.")
+    return Check("postgres", True, where)
+
+
+def _redis() -> Check:
+    url = settings.REDIS_URL
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
+    except redis.RedisError as error:
+        return Check("redis", False, f"Redis at {url} cannot be reached ({error}). Start Redis or fix ROOST_REDIS_URL.")
+    return Check("redis", True, url)
+
+
+def _imap() -> Check:
+    endpoint = imap_endpoint()
+    where = f"IMAP at {endpoint.host}:{endpoint.port}"
+    if settings.ROOST_MAIL_MODE == "external":
+        try:
+            socket.create_connection((endpoint.host, endpoint.port), timeout=5).close()
+        except OSError as error:
+            return Check("imap", False, f"{where} cannot be reached ({error.__class__.__name__}). Is the server up?")
+        return Check("imap", True, where)
+    try:
+        # A login for an address that cannot exist: a refusal proves Dovecot and its directory answer.
+        imap_connect(endpoint, imap_login_for(User(username="roost-check@invalid"), None)).logout()
+    except ImapAuthError:
+        return Check("imap", True, f"{where} (answering logins)")
+    except RoostError as error:
+        return Check("imap", False, f"{error} Start Dovecot: python3 deploy/stack.py start.")
+    return Check("imap", True, where)
+
+
+def _smtp(port: int, name: str) -> Check:
+    where = f"SMTP ({name}) at {settings.ROOST_SMTP_HOST}:{port}"
+    try:
+        with smtplib.SMTP(settings.ROOST_SMTP_HOST, port, timeout=5) as client:  # noqa: TID251 - a reachability probe
+            client.noop()
+    except (OSError, smtplib.SMTPException) as error:
+        return Check(name, False, f"{where} cannot be reached ({error.__class__.__name__}). Start Postfix: python3 deploy/stack.py start.")
+    return Check(name, True, where)
+
+
+def service_checks() -> list[Check]:
+    checks = [_postgres(), _redis(), _imap(), _smtp(settings.ROOST_SMTP_PORT, "submission")]
+    if settings.ROOST_MAIL_MODE == "managed":
+        checks.append(_smtp(settings.ROOST_SMTP_INCOMING_PORT, "smtp"))
+    return checks
