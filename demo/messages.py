@@ -66,64 +66,143 @@ def _tiny_png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
 
     row = b"\x00" + bytes(rgb) * size
     header = size.to_bytes(4, "big") * 2 + b"\x08\x02\x00\x00\x00"
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * size)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * size)) + chunk(b"IEND", b"")
+    )
 
 
 _THREAD = [
-    ("bob", ["alice", "carol"], "Planning the spring open day",
-     "Hi both,\n\nShall we meet on Thursday to plan the open day? I'd like to settle the room list\n"
-     "and who takes the morning tours.\n\nBob"),
-    ("alice", ["bob", "carol"], "Re: Planning the spring open day",
-     "Thursday works for me, after 14:00.\n\n> Shall we meet on Thursday to plan the open day?\n\nAlice"),
-    ("carol", ["alice", "bob"], "Re: Planning the spring open day",
-     "Same here. I'll book room B204 and bring last year's feedback forms.\n\nCarol"),
+    (
+        "bob",
+        ["alice", "carol"],
+        "Planning the spring open day",
+        "Hi both,\n\nShall we meet on Thursday to plan the open day? I'd like to settle the room list\n"
+        "and who takes the morning tours.\n\nBob",
+    ),
+    (
+        "alice",
+        ["bob", "carol"],
+        "Re: Planning the spring open day",
+        "Thursday works for me, after 14:00.\n\n> Shall we meet on Thursday to plan the open day?\n\nAlice",
+    ),
+    (
+        "carol",
+        ["alice", "bob"],
+        "Re: Planning the spring open day",
+        "Same here. I'll book room B204 and bring last year's feedback forms.\n\nCarol",
+    ),
 ]
 
 _SINGLES = [
-    ("bob", ["alice"], "Lab safety training moved to Monday",
-     "Hi Alice,\n\nThe lab safety training is moved to Monday 9:00, same room.\nPlease tell your group.\n\nThanks,\nBob"),
-    ("carol", ["alice"], "Minutes of the staff meeting",
-     "Hello Alice,\n\nAttached are the minutes from yesterday. Action items are on page 1.\n\nCarol", "pdf"),
-    ("jose@partners.test", ["alice"], "Visita a Lyon — fechas",
-     "Hola Alice,\n\n¿Te vienen bien las fechas del 12 al 14? Reservo el hotel hoy mismo.\n\nUn saludo,\nJosé"),
-    ("yuki@partners.test", ["alice"], "資料の送付について",
-     "アリスさん\n\n来週の会議の資料をお送りします。ご確認ください。\n\n佐藤"),
-    ("billing@printshop.test", ["alice"], "Invoice 2026-1187 for poster printing",
-     "Dear customer,\n\nPlease find invoice 2026-1187 attached. Payment is due within 30 days.\n\nPrintShop", "pdf"),
-    ("news@campus-weekly.test", ["alice", "bob", "carol"], "Campus Weekly: library hours, new café, and the robotics cup",
-     None, "html"),
-    ("noreply@conference.test", ["alice"], "Your EduConf 2026 registration is confirmed",
-     None, "html"),
-    ("carol", ["alice"], "Photos from the field trip",
-     "Two quick photos from Friday — more in the shared drive.\n\nCarol", "png"),
-    ("bob", ["alice"], "Budget spreadsheet question",
-     "Alice, could you check line 42 of the budget? The travel total looks doubled.\n\nBob"),
-    ("alice", ["bob"], "Coffee on Wednesday?",
-     "Bob, coffee on Wednesday at 10? I want to hear about the grant.\n\nAlice"),
-    ("carol", ["bob"], "Room booking for the seminar",
-     "Hi Bob,\n\nI booked the seminar room for the 3rd. The projector is fixed now.\n\nCarol"),
-    ("bob", ["carol"], "Re: Room booking for the seminar",
-     "Great, thanks Carol!\n\nBob"),
-    ("alice", ["carol"], "Reading list for the new students",
-     "Carol, here is my draft reading list — add anything I missed.\n\n1. Foundations\n2. Methods\n3. Ethics\n\nAlice"),
-    ("jose@partners.test", ["bob"], "Contract draft",
-     "Hi Bob,\n\nThe contract draft is attached. Let me know if legal has comments.\n\nJosé", "pdf"),
+    (
+        "bob",
+        ["alice"],
+        "Lab safety training moved to Monday",
+        "Hi Alice,\n\nThe lab safety training is moved to Monday 9:00, same room.\n"
+        "Please tell your group.\n\nThanks,\nBob",
+    ),
+    (
+        "carol",
+        ["alice"],
+        "Minutes of the staff meeting",
+        "Hello Alice,\n\nAttached are the minutes from yesterday. Action items are on page 1.\n\nCarol",
+        "pdf",
+    ),
+    (
+        "jose@partners.test",
+        ["alice"],
+        "Visita a Lyon — fechas",
+        "Hola Alice,\n\n¿Te vienen bien las fechas del 12 al 14? Reservo el hotel hoy mismo.\n\nUn saludo,\nJosé",
+    ),
+    (
+        "yuki@partners.test",
+        ["alice"],
+        "資料の送付について",
+        "アリスさん\n\n来週の会議の資料をお送りします。ご確認ください。\n\n佐藤",
+    ),
+    (
+        "billing@printshop.test",
+        ["alice"],
+        "Invoice 2026-1187 for poster printing",
+        "Dear customer,\n\nPlease find invoice 2026-1187 attached. Payment is due within 30 days.\n\nPrintShop",
+        "pdf",
+    ),
+    (
+        "news@campus-weekly.test",
+        ["alice", "bob", "carol"],
+        "Campus Weekly: library hours, new café, and the robotics cup",
+        None,
+        "html",
+    ),
+    ("noreply@conference.test", ["alice"], "Your EduConf 2026 registration is confirmed", None, "html"),
+    (
+        "carol",
+        ["alice"],
+        "Photos from the field trip",
+        "Two quick photos from Friday — more in the shared drive.\n\nCarol",
+        "png",
+    ),
+    (
+        "bob",
+        ["alice"],
+        "Budget spreadsheet question",
+        "Alice, could you check line 42 of the budget? The travel total looks doubled.\n\nBob",
+    ),
+    (
+        "alice",
+        ["bob"],
+        "Coffee on Wednesday?",
+        "Bob, coffee on Wednesday at 10? I want to hear about the grant.\n\nAlice",
+    ),
+    (
+        "carol",
+        ["bob"],
+        "Room booking for the seminar",
+        "Hi Bob,\n\nI booked the seminar room for the 3rd. The projector is fixed now.\n\nCarol",
+    ),
+    ("bob", ["carol"], "Re: Room booking for the seminar", "Great, thanks Carol!\n\nBob"),
+    (
+        "alice",
+        ["carol"],
+        "Reading list for the new students",
+        "Carol, here is my draft reading list — add anything I missed.\n\n"
+        "1. Foundations\n2. Methods\n3. Ethics\n\nAlice",
+    ),
+    (
+        "jose@partners.test",
+        ["bob"],
+        "Contract draft",
+        "Hi Bob,\n\nThe contract draft is attached. Let me know if legal has comments.\n\nJosé",
+        "pdf",
+    ),
 ]
 
 _REMINDERS = [
-    "Timesheet reminder", "Printer on floor 2 is out of toner", "Parking permits renew this month",
-    "Fire drill on Tuesday at 11:00", "New hire: please welcome Dana", "IT maintenance window Saturday",
-    "Cake in the kitchen!", "Exam schedule draft", "Library returns overdue", "Quarterly report deadline",
-    "Guest Wi-Fi password changes Monday", "Volunteer sign-up for the open day", "Bike shed keys",
-    "Survey: how was the staff retreat?", "Holiday calendar published", "Shuttle bus timetable",
-    "Recycling: new bins", "Desk move next week",
+    "Timesheet reminder",
+    "Printer on floor 2 is out of toner",
+    "Parking permits renew this month",
+    "Fire drill on Tuesday at 11:00",
+    "New hire: please welcome Dana",
+    "IT maintenance window Saturday",
+    "Cake in the kitchen!",
+    "Exam schedule draft",
+    "Library returns overdue",
+    "Quarterly report deadline",
+    "Guest Wi-Fi password changes Monday",
+    "Volunteer sign-up for the open day",
+    "Bike shed keys",
+    "Survey: how was the staff retreat?",
+    "Holiday calendar published",
+    "Shuttle bus timetable",
+    "Recycling: new bins",
+    "Desk move next week",
 ]
 
 
 def _html_body(subject: str) -> str:
     return (
-        "<html><body style=\"font-family: Georgia, serif; color: #222\">"
-        f"<h1 style=\"color:#2b5b84\">{subject.split(':')[0]}</h1>"
+        '<html><body style="font-family: Georgia, serif; color: #222">'
+        f'<h1 style="color:#2b5b84">{subject.split(":")[0]}</h1>'
         "<p>Hello,</p><p>Here is what's new this week. <strong>Library hours</strong> are extended to 22:00 "
         "during exams, the <em>new café</em> opens in the north building, and the robotics team "
         "won its regional cup.</p><ul><li>Library: open late</li><li>Café: opening Monday</li>"

@@ -45,7 +45,7 @@ def _delivered_ids(user: User) -> set[str]:
             if not uids:
                 return set()
             fetched = conn.client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
-    found = set()
+    found: set[str] = set()
     for item in fetched.values():
         raw = item.get(b"BODY[HEADER.FIELDS (MESSAGE-ID)]", b"").decode(errors="replace")
         found.update(part.strip() for part in raw.split(":", 1)[1:])

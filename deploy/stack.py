@@ -79,6 +79,7 @@ def settings_for(instance: str) -> dict[str, str]:
             "db_host": os.environ.get("ROOST_DB_HOST", "127.0.0.1"),
             "db_port": os.environ.get("ROOST_DB_PORT", "5432"),
             "mail_db_role": os.environ.get("ROOST_MAIL_DB_ROLE", "roost_mail"),
+            "mail_db_password": os.environ.get("ROOST_MAIL_DB_PASSWORD", ""),
             "hostname": os.environ.get("ROOST_MAIL_HOSTNAME", "mail.roost.test"),
             "master_user": os.environ.get("ROOST_DOVECOT_MASTER_USER", "roost"),
             "message_size_limit": os.environ.get("ROOST_MESSAGE_SIZE_LIMIT", str(50 * 1024 * 1024)),
@@ -128,7 +129,9 @@ def ensure_vmail_user() -> pwd.struct_passwd:
         return pwd.getpwnam("vmail")
     except KeyError:
         run("groupadd", "--system", "vmail", check=False)
-        run("useradd", "--system", "--gid", "vmail", "--home-dir", "/var/vmail", "--shell", "/usr/sbin/nologin", "vmail")
+        run(
+            "useradd", "--system", "--gid", "vmail", "--home-dir", "/var/vmail", "--shell", "/usr/sbin/nologin", "vmail"
+        )
         return pwd.getpwnam("vmail")
 
 
@@ -152,7 +155,9 @@ def master_password(values: dict[str, str], instance: str) -> str:
     if instance == "demo":
         password = os.environ.get("ROOST_DOVECOT_MASTER_PASSWORD", "")
         if not password:
-            raise StackError("ROOST_DOVECOT_MASTER_PASSWORD is not set (deploy/setup.sh writes it to /etc/roost/roost.env).")
+            raise StackError(
+                "ROOST_DOVECOT_MASTER_PASSWORD is not set (deploy/setup.sh writes it to /etc/roost/roost.env)."
+            )
         return password
     secret_file = Path(values["config_dir"]) / "master-password"
     if not secret_file.exists():
@@ -179,11 +184,15 @@ def do_render(instance: str) -> dict[str, str]:
     postfix_uid = pwd.getpwnam("postfix")
     os.chown(values["postfix_data_dir"], postfix_uid.pw_uid, postfix_uid.pw_gid)
 
+    # Files that hold the database password are readable by root and the one server that needs them.
+    readers = {"dovecot": grp.getgrnam("dovecot").gr_gid, "postfix": grp.getgrnam("postfix").gr_gid}
     for template in sorted(TEMPLATES.rglob("*")):
         if template.is_file():
             target = config / template.relative_to(TEMPLATES)
             target.write_text(render(template.read_text(), values))
-            target.chmod(0o644)
+            secret = "{{mail_db_password}}" in template.read_text()
+            target.chmod(0o640 if secret else 0o644)
+            os.chown(target, 0, readers[template.parent.name] if secret else 0)
 
     password = master_password(values, instance)
     hashed = run("doveadm", "pw", "-s", "BLF-CRYPT", "-p", password).stdout.strip()
@@ -251,9 +260,7 @@ def wait_for_ports(values: dict[str, str], seconds: float = 20.0) -> None:
         if not closed:
             return
         time.sleep(0.2)
-    raise StackError(
-        f"ports {', '.join(closed)} did not open; see {values['log_dir']}/dovecot.log and postfix.log"
-    )
+    raise StackError(f"ports {', '.join(closed)} did not open; see {values['log_dir']}/dovecot.log and postfix.log")
 
 
 def do_start(instance: str) -> None:
@@ -271,8 +278,10 @@ def do_start(instance: str) -> None:
         run("postfix", "-c", postfix_dir, "check", check=False)
         start_daemon("postfix", "-c", postfix_dir, "start", log_file=f"{values['log_dir']}/start.log")
     wait_for_ports(values)
-    print(f"mail stack '{instance}' running: IMAP 127.0.0.1:{values['imap_port']}, SMTP :{values['smtp_port']}, "
-          f"submission :{values['submission_port']}; logs in {values['log_dir']}")
+    print(
+        f"mail stack '{instance}' running: IMAP 127.0.0.1:{values['imap_port']}, SMTP :{values['smtp_port']}, "
+        f"submission :{values['submission_port']}; logs in {values['log_dir']}"
+    )
 
 
 def do_stop(instance: str) -> None:

@@ -29,7 +29,8 @@ def normalise_local_part(local_part: str) -> str:
     local_part = local_part.strip().lower()
     if len(local_part) > 64 or not _LOCAL.match(local_part):
         raise InvalidAddress(
-            f"{local_part!r} is not a valid mailbox name: use letters, digits and . _ - + (no spaces, no dot at either end)."
+            f"{local_part!r} is not a valid mailbox name: use letters, digits and . _ - +"
+            " (no spaces, no dot at either end)."
         )
     return local_part
 

@@ -31,7 +31,7 @@ class MailboxAdmin(_ServiceAdmin):
     list_filter = ["active", "domain"]
     search_fields = ["address", "display_name"]
 
-    def get_fields(self, request: HttpRequest, obj: Mailbox | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Mailbox | None = None) -> Any:
         if obj is None:
             return ["address", "password", "display_name", "quota_mb", "active"]
         return ["address", "display_name", "quota_mb", "active", "password"]
@@ -47,7 +47,7 @@ class AliasAdmin(_ServiceAdmin):
     list_filter = ["active", "domain"]
     search_fields = ["address"]
 
-    def get_fields(self, request: HttpRequest, obj: Alias | None = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Alias | None = None) -> Any:
         return ["address", "destinations", "active"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Alias | None = None) -> list[str]:

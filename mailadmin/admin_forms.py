@@ -91,7 +91,10 @@ class MailboxForm(_ServiceForm):
                 self._run(services.mailbox_set_password, mailbox=mailbox, password=data["password"])
             return mailbox
         mailbox = services.mailbox_create(
-            address=data["address"], password=data["password"], display_name=data["display_name"], quota_mb=data["quota_mb"]
+            address=data["address"],
+            password=data["password"],
+            display_name=data["display_name"],
+            quota_mb=data["quota_mb"],
         )
         if not data["active"]:
             services.mailbox_set_active(mailbox=mailbox, active=False)

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from core.errors import RoostError
 
-from .addresses import InvalidAddress, domain_of, normalise_address, normalise_domain, normalise_local_part
+from .addresses import InvalidAddress, domain_of, normalise_address, normalise_domain
 from .models import Alias, Domain, Mailbox
 
 

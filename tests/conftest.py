@@ -12,7 +12,7 @@ from webmail.mailstore import POOL
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     cache.clear()  # the test Redis database only (config.settings.test)
-    yield
+    return
 
 
 @pytest.fixture

@@ -33,7 +33,9 @@ def imap_login(username: str, password: str) -> IMAPClient:
 
 
 def master_login(address: str) -> IMAPClient:
-    return imap_login(f"{address}*{os.environ['ROOST_DOVECOT_MASTER_USER']}", os.environ["ROOST_DOVECOT_MASTER_PASSWORD"])
+    return imap_login(
+        f"{address}*{os.environ['ROOST_DOVECOT_MASTER_USER']}", os.environ["ROOST_DOVECOT_MASTER_PASSWORD"]
+    )
 
 
 def inbox_subjects(address: str) -> list[str]:

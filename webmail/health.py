@@ -1,7 +1,6 @@
 """Is every server Roost depends on reachable? Each check answers with a message that names the
 server and says how to fix it; nothing here raises."""
 
-import smtplib
 import socket
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from core.errors import RoostError
 from .imap.connection import imap_connect
 from .imap.errors import ImapAuthError
 from .mailstore import imap_endpoint, imap_login_for
+from .smtp.client import SmtpEndpoint, SmtpUnavailable, smtp_probe
 
 
 @dataclass(frozen=True)
@@ -66,13 +66,16 @@ def _imap() -> Check:
 
 
 def _smtp(port: int, name: str) -> Check:
-    where = f"SMTP ({name}) at {settings.ROOST_SMTP_HOST}:{port}"
+    endpoint = SmtpEndpoint(host=settings.ROOST_SMTP_HOST, port=port, timeout=5)
     try:
-        with smtplib.SMTP(settings.ROOST_SMTP_HOST, port, timeout=5) as client:  # noqa: TID251 - a reachability probe
-            client.noop()
-    except (OSError, smtplib.SMTPException) as error:
-        return Check(name, False, f"{where} cannot be reached ({error.__class__.__name__}). Start Postfix: python3 deploy/stack.py start.")
-    return Check(name, True, where)
+        smtp_probe(endpoint)
+    except SmtpUnavailable:
+        return Check(
+            name,
+            False,
+            f"SMTP ({name}) at {endpoint.host}:{port} cannot be reached. Start Postfix: python3 deploy/stack.py start.",
+        )
+    return Check(name, True, f"SMTP ({name}) at {endpoint.host}:{port}")
 
 
 def service_checks() -> list[Check]:

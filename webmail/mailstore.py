@@ -38,7 +38,9 @@ def imap_login_for(user: User, session: SessionBase | None) -> ImapLogin:
             raise ImproperlyConfigured(
                 "ROOST_DOVECOT_MASTER_PASSWORD is not set; deploy/setup.sh writes it to /etc/roost/roost.env."
             )
-        return ImapLogin(f"{user.username}*{settings.ROOST_DOVECOT_MASTER_USER}", settings.ROOST_DOVECOT_MASTER_PASSWORD)
+        return ImapLogin(
+            f"{user.username}*{settings.ROOST_DOVECOT_MASTER_USER}", settings.ROOST_DOVECOT_MASTER_PASSWORD
+        )
     password = credential_load(session) if session is not None else None
     if password is None:
         raise SessionExpired("Your session has expired. Sign in again.")

@@ -21,3 +21,5 @@ from .base import *  # noqa: E402, F403
 # Still a real bcrypt hash that Dovecot verifies, just cheaper to compute.
 ROOST_BCRYPT_ROUNDS = 4
 CELERY_TASK_ALWAYS_EAGER = False
+# Tests serve static files from the app folders (the live server does); no collectstatic needed.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405

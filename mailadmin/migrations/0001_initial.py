@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,49 +15,70 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Domain',
+            name="Domain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='For example example.org, in lower case.', max_length=253, unique=True)),
-                ('active', models.BooleanField(default=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(help_text="For example example.org, in lower case.", max_length=253, unique=True),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Alias',
+            name="Alias",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local_part', models.CharField(blank=True, help_text='Leave empty for a catch-all.', max_length=64)),
-                ('address', models.CharField(max_length=254, unique=True)),
-                ('destinations', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=254), size=None)),
-                ('active', models.BooleanField(default=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='aliases', to='mailadmin.domain')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("local_part", models.CharField(blank=True, help_text="Leave empty for a catch-all.", max_length=64)),
+                ("address", models.CharField(max_length=254, unique=True)),
+                (
+                    "destinations",
+                    django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=254), size=None),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="aliases", to="mailadmin.domain"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'aliases',
-                'ordering': ['address'],
+                "verbose_name_plural": "aliases",
+                "ordering": ["address"],
             },
         ),
         migrations.CreateModel(
-            name='Mailbox',
+            name="Mailbox",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('local_part', models.CharField(max_length=64)),
-                ('address', models.CharField(max_length=254, unique=True)),
-                ('display_name', models.CharField(blank=True, max_length=200)),
-                ('quota_mb', models.PositiveIntegerField(default=1024, help_text='0 means no limit.')),
-                ('active', models.BooleanField(default=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('domain', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mailboxes', to='mailadmin.domain')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mailbox', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("local_part", models.CharField(max_length=64)),
+                ("address", models.CharField(max_length=254, unique=True)),
+                ("display_name", models.CharField(blank=True, max_length=200)),
+                ("quota_mb", models.PositiveIntegerField(default=1024, help_text="0 means no limit.")),
+                ("active", models.BooleanField(default=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "domain",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="mailboxes", to="mailadmin.domain"
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="mailbox", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'mailboxes',
-                'ordering': ['address'],
+                "verbose_name_plural": "mailboxes",
+                "ordering": ["address"],
             },
         ),
     ]

@@ -18,10 +18,18 @@ def admin_client_for(client: Client) -> Client:
 
 
 @pytest.mark.integration
-def test_mailbox_created_in_the_admin_receives_mail_and_logs_in_at_once(mail_stack: None, admin_client_for: Client) -> None:
+def test_mailbox_created_in_the_admin_receives_mail_and_logs_in_at_once(
+    mail_stack: None, admin_client_for: Client
+) -> None:
     response = admin_client_for.post(
         "/admin/mailadmin/mailbox/add/",
-        {"address": "dana@example.test", "password": personas.PASSWORD, "display_name": "Dana", "quota_mb": 500, "active": "on"},
+        {
+            "address": "dana@example.test",
+            "password": personas.PASSWORD,
+            "display_name": "Dana",
+            "quota_mb": 500,
+            "active": "on",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Mailbox.objects.filter(address="dana@example.test").exists()
@@ -49,12 +57,20 @@ def test_admin_shows_clear_errors_for_unknown_domain_and_duplicates(admin_client
 
 @pytest.mark.django_db
 def test_admin_refuses_a_looping_alias(admin_client_for: Client) -> None:
-    assert admin_client_for.post(
-        "/admin/mailadmin/alias/add/", {"address": "a@example.test", "destinations": "postmaster@example.test", "active": "on"}
-    ).status_code == 302
-    assert admin_client_for.post(
-        "/admin/mailadmin/alias/add/", {"address": "b@example.test", "destinations": "a@example.test", "active": "on"}
-    ).status_code == 302
+    assert (
+        admin_client_for.post(
+            "/admin/mailadmin/alias/add/",
+            {"address": "a@example.test", "destinations": "postmaster@example.test", "active": "on"},
+        ).status_code
+        == 302
+    )
+    assert (
+        admin_client_for.post(
+            "/admin/mailadmin/alias/add/",
+            {"address": "b@example.test", "destinations": "a@example.test", "active": "on"},
+        ).status_code
+        == 302
+    )
     alias_a = Alias.objects.get(address="a@example.test")
 
     response = admin_client_for.post(

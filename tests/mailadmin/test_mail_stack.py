@@ -9,8 +9,8 @@ from mailadmin.services import alias_create, mailbox_set_active
 from tests import personas
 from tests.mailstack import (
     HOST,
-    SUBMISSION_PORT,
     SMTP_PORT,
+    SUBMISSION_PORT,
     deliver,
     imap_login,
     make_message,
@@ -116,5 +116,11 @@ def test_every_mailbox_has_the_special_use_folders(mail_stack: None) -> None:
         folders = {name: flags for flags, _, name in client.list_folders()}
     finally:
         client.logout()
-    for name, flag in [("Drafts", b"\\Drafts"), ("Sent", b"\\Sent"), ("Trash", b"\\Trash"), ("Junk", b"\\Junk"), ("Archive", b"\\Archive")]:
+    for name, flag in [
+        ("Drafts", b"\\Drafts"),
+        ("Sent", b"\\Sent"),
+        ("Trash", b"\\Trash"),
+        ("Junk", b"\\Junk"),
+        ("Archive", b"\\Archive"),
+    ]:
         assert flag in folders[name]

@@ -33,7 +33,7 @@ def test_duplicate_domain_is_refused() -> None:
 
 
 def test_mailbox_in_unknown_domain_is_refused_with_a_hint() -> None:
-    with pytest.raises(UnknownDomain, match="does not manage the domain nowhere.test. Add the domain first"):
+    with pytest.raises(UnknownDomain, match=r"does not manage the domain nowhere\.test\. Add the domain first"):
         mailbox_create(address="alice@nowhere.test", password=personas.PASSWORD)
 
 
@@ -78,7 +78,7 @@ def test_alias_that_loops_is_refused_and_names_the_loop() -> None:
     personas.mailbox("alice")
     alias_create(address="b@example.test", destinations=["alice@example.test"])
     alias_create(address="a@example.test", destinations=["b@example.test"])
-    with pytest.raises(AliasLoop, match="b@example.test → a@example.test → b@example.test"):
+    with pytest.raises(AliasLoop, match=r"b@example\.test → a@example\.test → b@example\.test"):
         alias_update(alias=Alias.objects.get(address="b@example.test"), destinations=["a@example.test"], active=True)
 
 

@@ -1,6 +1,6 @@
 """Opening an IMAP connection, and the one place where imapclient's and socket errors become ours."""
 
-import socket
+import contextlib
 import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,7 +39,7 @@ def imap_errors(endpoint: ImapEndpoint) -> Iterator[None]:
         yield
     except LoginError:
         raise ImapAuthError("The mail server refused the login.") from None
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise ImapUnavailable(f"{endpoint.describe()} did not answer in time.") from None
     except (ConnectionError, OSError, ssl.SSLError) as error:
         if isinstance(error, IMAPClientError):
@@ -51,9 +51,7 @@ def imap_errors(endpoint: ImapEndpoint) -> Iterator[None]:
 
 def imap_connect(endpoint: ImapEndpoint, login: ImapLogin) -> IMAPClient:
     with imap_errors(endpoint):
-        client = IMAPClient(
-            endpoint.host, port=endpoint.port, ssl=endpoint.security == "ssl", timeout=endpoint.timeout
-        )
+        client = IMAPClient(endpoint.host, port=endpoint.port, ssl=endpoint.security == "ssl", timeout=endpoint.timeout)
         client.normalise_times = False
         try:
             if endpoint.security == "starttls":
@@ -76,10 +74,9 @@ def imap_check_login(endpoint: ImapEndpoint, login: ImapLogin) -> bool:
 
 
 def _close_quietly(client: IMAPClient) -> None:
+    """Log out if the server still listens, else just drop the socket; the connection is thrown away either way."""
     try:
         client.logout()
-    except Exception:  # noqa: BLE001 - the connection is being thrown away either way
-        try:
+    except Exception:  # noqa: BLE001
+        with contextlib.suppress(Exception):
             client.shutdown()
-        except Exception:  # noqa: BLE001
-            pass

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..mime.headers import decode_words
+from webmail.mime.headers import decode_words
+
 from .connection import imap_errors
 from .pool import PooledConnection
 

@@ -3,9 +3,8 @@ from dataclasses import dataclass
 from django.contrib.sessions.backends.base import SessionBase
 
 from accounts.models import User
-
-from ..imap.messages import MessageSummary, newest_messages
-from ..mailstore import mailbox_connection
+from webmail.imap.messages import MessageSummary, newest_messages
+from webmail.mailstore import mailbox_connection
 
 
 @dataclass(frozen=True)
@@ -15,7 +14,9 @@ class FolderOverview:
     messages: list[MessageSummary]
 
 
-def folder_overview(*, user: User, session: SessionBase | None, folder: str = "INBOX", limit: int = 20) -> FolderOverview:
+def folder_overview(
+    *, user: User, session: SessionBase | None, folder: str = "INBOX", limit: int = 20
+) -> FolderOverview:
     with mailbox_connection(user, session) as conn:
         total, messages = newest_messages(conn, folder, limit)
     return FolderOverview(folder=folder, total=total, messages=messages)

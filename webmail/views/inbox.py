@@ -3,8 +3,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from core.errors import RoostError
-
-from ..services.inbox import folder_overview
+from webmail.services.inbox import folder_overview
 
 
 @login_required

@@ -1,0 +1,117 @@
+# Shared steps of deploy/setup.sh and deploy/test.sh. Each step checks first and changes only what is
+# missing, so running a script again changes nothing that works. Source this file; it defines functions.
+
+ROOST_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOST_ENV_FILE="${ROOST_ENV_FILE:-/etc/roost/roost.env}"
+VENV="$ROOST_ROOT/.venv"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+die() { printf 'roost: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+  [ "$(id -u)" = 0 ] || die "run this as root (it installs packages and configures Dovecot and Postfix)"
+}
+
+APT_UPDATED=0
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  if [ "$APT_UPDATED" = 0 ]; then apt-get update -qq || die "apt-get update failed"; APT_UPDATED=1; fi
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  # Roost starts its own Dovecot and Postfix instances; keep the packages from starting the stock ones.
+  printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" \
+    || { rm -f /usr/sbin/policy-rc.d; die "installing ${missing[*]} failed"; }
+  rm -f /usr/sbin/policy-rc.d
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+install_system_packages() {
+  apt_install ca-certificates python3 python3-venv python3-dev gcc postgresql-client \
+    dovecot-imapd dovecot-lmtpd dovecot-pgsql dovecot-sieve dovecot-managesieved postfix postfix-pgsql "$@"
+}
+
+ensure_postgres() {
+  if port_open 5432; then return 0; fi
+  if ! ls /etc/postgresql/*/main >/dev/null 2>&1; then apt_install postgresql; fi
+  say "starting Postgres"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | sort -V | tail -n 1)" main start \
+    || die "Postgres did not start; see /var/log/postgresql/"
+  for _ in $(seq 50); do port_open 5432 && return 0; sleep 0.2; done
+  die "Postgres is not answering on 127.0.0.1:5432"
+}
+
+ensure_redis() {
+  if port_open 6379; then return 0; fi
+  command -v redis-server >/dev/null || apt_install redis-server
+  say "starting Redis"
+  mkdir -p /var/lib/redis /var/log/redis
+  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/roost.log || die "Redis did not start"
+  for _ in $(seq 50); do port_open 6379 && return 0; sleep 0.2; done
+  die "Redis is not answering on 127.0.0.1:6379"
+}
+
+# Secrets are made once and kept in $ROOST_ENV_FILE (mode 600), never in the repository.
+ensure_env_file() {
+  mkdir -p "$(dirname "$ROOST_ENV_FILE")"
+  touch "$ROOST_ENV_FILE" && chmod 600 "$ROOST_ENV_FILE"
+  local key value
+  for key in ROOST_SECRET_KEY ROOST_DB_PASSWORD ROOST_MAIL_DB_PASSWORD ROOST_DOVECOT_MASTER_PASSWORD ROOST_DEMO_PASSWORD; do
+    grep -q "^$key=" "$ROOST_ENV_FILE" && continue
+    if [ "$key" = ROOST_DEMO_PASSWORD ] && [ -n "${ROOST_DEMO_PASSWORD:-}" ]; then
+      value="$ROOST_DEMO_PASSWORD"
+    else
+      value="$(python3 -c 'import secrets; print(secrets.token_urlsafe(18 if __import__("sys").argv[1] == "ROOST_DEMO_PASSWORD" else 36))' "$key")"
+    fi
+    echo "$key=$value" >> "$ROOST_ENV_FILE"
+  done
+  set -a; . "$ROOST_ENV_FILE"; set +a
+}
+
+psql_admin() {
+  if id postgres >/dev/null 2>&1; then runuser -u postgres -- psql -v ON_ERROR_STOP=1 -tAq "$@"
+  else psql -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 -tAq "$@"; fi
+}
+
+# roost owns the databases (and may create the test database); roost_mail only reads the directory views.
+ensure_db_roles() {
+  psql_admin -c "DO \$\$ BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'roost') THEN CREATE ROLE roost LOGIN CREATEDB; END IF;
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'roost_mail') THEN CREATE ROLE roost_mail LOGIN; END IF;
+  END \$\$;" || die "cannot create the database roles (is Postgres running?)"
+  psql_admin -c "ALTER ROLE roost PASSWORD '$ROOST_DB_PASSWORD'; ALTER ROLE roost_mail PASSWORD '$ROOST_MAIL_DB_PASSWORD';" >/dev/null
+}
+
+ensure_database() {
+  local name="$1"
+  if [ "$(psql_admin -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" != 1 ]; then
+    say "creating database $name"
+    psql_admin -c "CREATE DATABASE \"$name\" OWNER roost" >/dev/null
+  fi
+}
+
+# The virtual environment is rebuilt only when pyproject.toml changes.
+ensure_venv() {
+  local extras="$1" stamp
+  stamp="$VENV/.roost-deps-$(sha256sum "$ROOST_ROOT/pyproject.toml" | cut -c1-16)$extras"
+  [ -f "$stamp" ] && return 0
+  say "installing Python packages into .venv"
+  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "cannot create $VENV (is python3-venv installed?)"
+  "$VENV/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
+  "$VENV/bin/pip" install -q -e "$ROOST_ROOT$extras" || die "pip install failed"
+  rm -f "$VENV"/.roost-deps-* && touch "$stamp"
+}
+
+ensure_npm() {
+  [ -f "$ROOST_ROOT/package.json" ] || return 0
+  command -v npm >/dev/null || apt_install npm
+  (cd "$ROOST_ROOT" && npm ci --no-audit --no-fund --silent) || die "npm ci failed"
+}
+
+manage() { (cd "$ROOST_ROOT" && "$VENV/bin/python" manage.py "$@"); }

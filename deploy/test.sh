@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Run Roost's whole test suite: lint, types, import contracts, migrations check, then unit,
+# integration (real Dovecot and Postfix of the test instance) and browser tests (headless Chromium).
+# Needs root on the first run (it installs what is missing). Extra arguments go to pytest.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+require_root
+
+install_system_packages chromium
+ensure_postgres
+ensure_redis
+ensure_env_file
+ensure_db_roles
+ensure_venv "[dev]"
+ensure_npm
+
+set -a
+ROOST_DB_USER=roost
+DJANGO_SETTINGS_MODULE=config.settings.test
+set +a
+cd "$ROOST_ROOT"
+
+say "ruff"
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
+say "mypy"
+"$VENV/bin/mypy"
+say "import contracts"
+"$VENV/bin/lint-imports"
+say "migrations are complete"
+manage makemigrations --check --dry-run >/dev/null || die "a model change has no migration: run manage.py makemigrations"
+
+# The test database exists and is migrated before the test mail stack connects to it.
+ensure_database roost_test
+ROOST_DB_NAME=roost_test manage migrate --noinput >/dev/null
+python3 deploy/stack.py start --instance test
+
+say "pytest"
+mkdir -p test-output
+"$VENV/bin/pytest" "$@"
