@@ -96,16 +96,23 @@ ensure_database() {
   fi
 }
 
-# The virtual environment is rebuilt only when pyproject.toml changes.
+# The virtual environment is refreshed only when pyproject.toml changes. "dev" adds the test tools.
 ensure_venv() {
-  local extras="$1" stamp
-  stamp="$VENV/.roost-deps-$(sha256sum "$ROOST_ROOT/pyproject.toml" | cut -c1-16)$extras"
-  [ -f "$stamp" ] && return 0
+  local extras="${1:-}" hash stamp
+  hash="$(sha256sum "$ROOST_ROOT/pyproject.toml" | cut -c1-16)"
+  stamp="$VENV/.roost-deps-$hash"
+  [ -f "$stamp-dev" ] && return 0
+  [ -z "$extras" ] && [ -f "$stamp" ] && return 0
   say "installing Python packages into .venv"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "cannot create $VENV (is python3-venv installed?)"
-  "$VENV/bin/pip" install -q --upgrade pip >/dev/null 2>&1 || true
-  "$VENV/bin/pip" install -q -e "$ROOST_ROOT$extras" || die "pip install failed"
-  rm -f "$VENV"/.roost-deps-* && touch "$stamp"
+  "$VENV/bin/python" - "$ROOST_ROOT/pyproject.toml" $extras > "$VENV/requirements.txt" <<'PY'
+import sys, tomllib
+project = tomllib.load(open(sys.argv[1], "rb"))["project"]
+print("\n".join(project["dependencies"] + [d for extra in sys.argv[2:] for d in project["optional-dependencies"][extra]]))
+PY
+  "$VENV/bin/pip" install -q -r "$VENV/requirements.txt" || die "pip install failed"
+  rm -f "$VENV"/.roost-deps-*
+  touch "$stamp${extras:+-$extras}"
 }
 
 ensure_npm() {

@@ -11,7 +11,7 @@ ensure_postgres
 ensure_redis
 ensure_env_file
 ensure_db_roles
-ensure_venv "[dev]"
+ensure_venv dev
 ensure_npm
 
 set -a

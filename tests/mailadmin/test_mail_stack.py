@@ -1,11 +1,12 @@
 """The managed directory, as Dovecot and Postfix see it: live, with no reload."""
 
 import smtplib
+import subprocess
 
 import pytest
 from imapclient.exceptions import LoginError
 
-from mailadmin.services import alias_create, mailbox_set_active
+from mailadmin.services import alias_create, mailbox_set_active, mailbox_set_password
 from tests import personas
 from tests.mailstack import (
     HOST,
@@ -124,3 +125,20 @@ def test_every_mailbox_has_the_special_use_folders(mail_stack: None) -> None:
         ("Archive", b"\\Archive"),
     ]:
         assert flag in folders[name]
+
+
+def test_stored_password_hash_is_verified_by_dovecot_itself(mail_stack: None) -> None:
+    alice = personas.mailbox("alice")
+    dovecot_hash = "{BLF-CRYPT}" + alice.user.password.removeprefix("bcrypt$")
+    ok = subprocess.run(["doveadm", "pw", "-t", dovecot_hash, "-p", personas.PASSWORD], capture_output=True, text=True)
+    bad = subprocess.run(["doveadm", "pw", "-t", dovecot_hash, "-p", "wrong"], capture_output=True, text=True)
+    assert "(verified)" in ok.stdout
+    assert bad.returncode != 0
+
+
+def test_password_change_takes_effect_at_once(mail_stack: None) -> None:
+    alice = personas.mailbox("alice")
+    mailbox_set_password(mailbox=alice, password="a-brand-new-password")
+    imap_login("alice@example.test", "a-brand-new-password").logout()
+    with pytest.raises(LoginError):
+        imap_login("alice@example.test", personas.PASSWORD)
