@@ -22,7 +22,9 @@ def test_worker_clears_expired_sessions(transactional_db: None) -> None:
     now = timezone.now()
     Session.objects.create(session_key="old" * 8, session_data="{}", expire_date=now - timedelta(days=1))
     Session.objects.create(session_key="new" * 8, session_data="{}", expire_date=now + timedelta(days=1))
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", ROOST_DB_NAME=settings.DATABASES["default"]["NAME"])
+    env = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", ROOST_DB_NAME=settings.DATABASES["default"]["NAME"]
+    )
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING"],
         cwd=ROOT,

@@ -8,7 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("stack", ROOT / "deploy" / "stack.py")
-assert spec and spec.loader
+assert spec
+assert spec.loader
 stack = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(stack)
 
