@@ -19,6 +19,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -252,6 +253,32 @@ def postfix_running(values: dict[str, str]) -> bool:
     return run("postfix", "-c", f"{values['config_dir']}/postfix", "status", check=False).returncode == 0
 
 
+def auth_ready(port: str) -> bool:
+    """Dovecot's auth service greets with its mechanisms once it can answer. Postfix's submission
+    service must not start before that: an smtpd that finds no SASL mechanism exits, and Postfix then
+    throttles the whole service for a minute."""
+    try:
+        with socket.create_connection(("127.0.0.1", int(port)), timeout=1) as sock:
+            sock.sendall(f"VERSION\t1\t2\nCPID\t{os.getpid()}\n".encode())
+            greeting = b""
+            while b"DONE" not in greeting:
+                chunk = sock.recv(4096)
+                if not chunk:
+                    return False
+                greeting += chunk
+            return b"MECH\tPLAIN" in greeting
+    except OSError:
+        return False
+
+
+def wait_for(check: Callable[[], bool], what: str, values: dict[str, str], seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise StackError(f"{what} did not come up; see {values['log_dir']}/dovecot.log and postfix.log")
+        time.sleep(0.2)
+
+
 def wait_for_ports(values: dict[str, str], seconds: float = 20.0) -> None:
     ports = [values[k] for k in ("imap_port", "lmtp_port", "auth_port", "smtp_port", "submission_port")]
     deadline = time.monotonic() + seconds
@@ -271,6 +298,7 @@ def do_start(instance: str) -> None:
         start_daemon("doveadm", "-c", dovecot_conf, "reload", log_file=f"{values['log_dir']}/start.log")
     else:
         start_daemon("dovecot", "-c", dovecot_conf, log_file=f"{values['log_dir']}/start.log")
+    wait_for(lambda: auth_ready(values["auth_port"]), "Dovecot's auth service", values)
     Path(values["postfix_queue_dir"]).mkdir(parents=True, exist_ok=True)
     if postfix_running(values):
         start_daemon("postfix", "-c", postfix_dir, "reload", log_file=f"{values['log_dir']}/start.log")

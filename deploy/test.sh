@@ -30,7 +30,10 @@ say "import contracts"
 say "migrations are complete"
 manage makemigrations --check --dry-run >/dev/null || die "a model change has no migration: run manage.py makemigrations"
 
-# The test database exists and is migrated before the test mail stack connects to it.
+# A clean test database every run, migrated before the test mail stack connects to it (the stack is
+# stopped first: its servers hold connections to the old one).
+python3 deploy/stack.py stop --instance test
+psql_admin -c "DROP DATABASE IF EXISTS roost_test WITH (FORCE)" >/dev/null
 ensure_database roost_test
 ROOST_DB_NAME=roost_test manage migrate --noinput >/dev/null
 python3 deploy/stack.py start --instance test

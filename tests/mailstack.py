@@ -56,3 +56,24 @@ def wait_for_subject(address: str, subject: str, seconds: float = 10.0) -> list[
         if subject in subjects or time.monotonic() > deadline:
             return subjects
         time.sleep(0.2)
+
+
+def subjects_by_uid(address: str) -> list[str]:
+    """INBOX subjects in arrival (UID) order, oldest first."""
+    client = master_login(address)
+    try:
+        client.select_folder("INBOX", readonly=True)
+        uids = client.search("ALL")
+        data = client.fetch(uids, ["ENVELOPE"]) if uids else {}
+        return [(data[uid][b"ENVELOPE"].subject or b"").decode() for uid in sorted(data)]
+    finally:
+        client.logout()
+
+
+def wait_for_count(address: str, count: int, seconds: float = 15.0) -> list[str]:
+    deadline = time.monotonic() + seconds
+    while True:
+        subjects = subjects_by_uid(address)
+        if len(subjects) >= count or time.monotonic() > deadline:
+            return subjects
+        time.sleep(0.2)
