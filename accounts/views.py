@@ -23,7 +23,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         else:
             target = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                target = "webmail:inbox"
+                target = "webmail:home"
             return redirect(target)
     return render(request, "accounts/login.html", {"form": form}, status=status)
 

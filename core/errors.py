@@ -7,3 +7,7 @@ class RoostError(Exception):
 
 class ServiceUnavailable(RoostError):
     """A server Roost depends on (IMAP, SMTP, the database, Redis) cannot be reached."""
+
+
+class NotFound(RoostError):
+    """What was asked for is not there (or not the asker's to see)."""

@@ -1,8 +1,20 @@
 from django.urls import path
 
-from .views import inbox
+from .views import actions, folders, listing, reading, search
 
 app_name = "webmail"
 urlpatterns = [
-    path("", inbox.inbox, name="inbox"),
+    path("", listing.mail_home, name="home"),
+    path("search/", search.search_view, name="search"),
+    path("folders/", folders.folders_manage, name="folders"),
+    path("folders/change/", folders.folder_change, name="folder_change"),
+    path("m/<int:uid>/", reading.message_view, name="message"),
+    path("m/<int:uid>/body/", reading.message_body, name="message_body"),
+    path("m/<int:uid>/part/<str:part_id>/", reading.message_part_download, name="message_part"),
+    path("m/<int:uid>/source/", reading.message_source_raw, name="message_source"),
+    path("m/<int:uid>/print/", reading.message_print, name="message_print"),
+    path("remote/", reading.remote_content, name="remote"),
+    path("remote/allow/", reading.remote_allow, name="remote_allow"),
+    path("act/<path:folder>/", actions.messages_action, name="action"),
+    path("f/<path:folder>/", listing.folder_view, name="folder"),
 ]

@@ -102,7 +102,7 @@ AUTHENTICATION_BACKENDS = [
     else "webmail.auth_backend.ImapLoginBackend"
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "webmail:inbox"
+LOGIN_REDIRECT_URL = "webmail:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # One hash that Django and Dovecot both verify (BLF-CRYPT); see docs/deploy.md.

@@ -1,6 +1,6 @@
 """How Roost meets its mail servers: managed (it owns Dovecot's and Postfix's directory) or external."""
 
-from core.env import env_choice, env_int, env_str
+from core.env import env_choice, env_int, env_list, env_str
 
 ROOST_MAIL_MODE = env_choice("ROOST_MAIL_MODE", "managed", ("managed", "external"))
 
@@ -22,3 +22,7 @@ ROOST_MAIL_DB_ROLE = env_str("ROOST_MAIL_DB_ROLE", "roost_mail")
 
 # Port 25 of the managed Postfix (incoming mail); the demo seeding delivers through it.
 ROOST_SMTP_INCOMING_PORT = env_int("ROOST_SMTP_INCOMING_PORT", 25)
+
+# Networks whose images the remote-content proxy may fetch although they are not public
+# (an intranet image server, say). Empty by default: loopback, private and link-local are refused.
+ROOST_REMOTE_ALLOW_NETWORKS = env_list("ROOST_REMOTE_ALLOW_NETWORKS", [])

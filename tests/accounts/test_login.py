@@ -16,7 +16,7 @@ def test_right_password_signs_in_and_lands_on_the_inbox(client: Client) -> None:
     personas.mailbox("alice")
     response = _login(client, "Alice@Example.TEST ", personas.PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("webmail:inbox")
+    assert response["Location"] == reverse("webmail:home")
 
 
 def test_wrong_password_is_refused_with_a_clear_message(client: Client) -> None:
@@ -62,14 +62,14 @@ def test_redirect_after_login_stays_on_this_site(client: Client) -> None:
         reverse("accounts:login") + "?next=https://evil.test/",
         {"address": "alice@example.test", "password": personas.PASSWORD},
     )
-    assert response["Location"] == reverse("webmail:inbox")
+    assert response["Location"] == reverse("webmail:home")
 
 
 def test_logout_ends_the_session(client: Client) -> None:
     personas.mailbox("alice")
     _login(client, "alice@example.test", personas.PASSWORD)
     assert client.post(reverse("accounts:logout")).status_code == 302
-    response = client.get(reverse("webmail:inbox"))
+    response = client.get(reverse("webmail:folder", args=["INBOX"]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
 

@@ -27,7 +27,7 @@ def test_login_is_checked_by_imap_and_inbox_is_read_with_the_users_password(exte
     response = client.post(reverse("accounts:login"), {"address": "alice@example.test", "password": personas.PASSWORD})
     assert response.status_code == 302
 
-    page = client.get(reverse("webmail:inbox")).content.decode()
+    page = client.get(reverse("webmail:folder", args=["INBOX"])).content.decode()
     assert "Seen through external mode" in page
     assert personas.PASSWORD not in str(dict(client.session))
 

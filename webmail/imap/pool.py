@@ -17,40 +17,30 @@ from .errors import ImapAuthError
 
 
 @dataclass
-class FolderState:
-    name: str
-    exists: int
-    uidvalidity: int
-
-
-@dataclass
 class PooledConnection:
     client: IMAPClient
     endpoint: ImapEndpoint
     last_used: float = field(default_factory=time.monotonic)
-    selected: FolderState | None = None
+    selected: str | None = None
     logins: int = 1
     selects: int = 0
 
-    def select(self, folder: str) -> FolderState:
-        """Select folder, or refresh it with NOOP when it is already selected on this connection."""
+    def select(self, folder: str) -> None:
+        """Select folder unless this connection has it selected already. Dovecot brings a selected
+        folder up to date before each command, so UID SORT/FETCH see new mail without a re-SELECT."""
+        if self.selected == folder:
+            return
         with imap_errors(self.endpoint):
-            if self.selected is not None and self.selected.name == folder:
-                _, responses = self.client.noop()
-                self._apply_untagged(responses)
-                return self.selected
-            info = self.client.select_folder(folder)
-            self.selects += 1
-            self.selected = FolderState(folder, int(info[b"EXISTS"]), int(info[b"UIDVALIDITY"]))
-            return self.selected
+            self.client.select_folder(folder)
+        self.selects += 1
+        self.selected = folder
 
-    def _apply_untagged(self, responses: list[tuple[object, ...]]) -> None:
-        assert self.selected is not None
-        for response in responses:
-            if len(response) == 2 and response[1] == b"EXISTS" and isinstance(response[0], int):
-                self.selected.exists = response[0]
-            elif len(response) == 2 and response[1] == b"EXPUNGE":
-                self.selected.exists -= 1
+    def unselect(self) -> None:
+        if self.selected is None:
+            return
+        with imap_errors(self.endpoint):
+            self.client.unselect_folder()
+        self.selected = None
 
 
 class ImapPool:
@@ -119,4 +109,4 @@ class ImapPool:
             _close_quietly(conn.client)
 
 
-__all__ = ["FolderState", "ImapAuthError", "ImapPool", "PooledConnection"]
+__all__ = ["ImapAuthError", "ImapPool", "PooledConnection"]

@@ -1,0 +1,207 @@
+"""Opening messages: headers, safe bodies, remote content, attachments, source, print, next/previous."""
+
+import base64
+import re
+from email.message import EmailMessage
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests import personas
+from tests.webmail.helpers import append, folder_flags, message, signed_in
+from webmail.models import RemoteContentSender
+from webmail.services.preferences import preferences_update
+
+pytestmark = [pytest.mark.integration]
+ALICE = "alice@example.test"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
+
+
+@pytest.fixture
+def alice(mail_stack: None, client: Client) -> Client:
+    personas.mailbox("alice")
+    return signed_in(client)
+
+
+def open_url(uid: int, folder: str = "INBOX") -> str:
+    return reverse("webmail:message", args=[uid]) + f"?f={folder}"
+
+
+def body_url(uid: int, folder: str = "INBOX", **extra: str) -> str:
+    return reverse("webmail:message_body", args=[uid]) + f"?f={folder}" + "".join(f"&{k}={v}" for k, v in extra.items())
+
+
+def rich_message() -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "=?utf-8?q?Jos=C3=A9_=C3=81lvarez?= <jose@partners.test>"
+    msg["To"] = "Alice <alice@example.test>"
+    msg["Cc"] = "Bob <bob@example.test>"
+    msg["Reply-To"] = "replies@partners.test"
+    msg["Subject"] = "=?utf-8?b?UmVwb3J0IOKAlCBRMQ==?="
+    msg["Date"] = "Tue, 03 Mar 2026 10:15:00 +0000"
+    msg.set_content("Plain version")
+    msg.add_alternative(
+        '<p>Hello <b>Alice</b><script>alert(1)</script></p><img src="cid:logo@x"><img src="https://tracker.test/p.gif">'
+        '<a href="javascript:alert(2)">bad</a><a href="https://example.org/">good</a>',
+        subtype="html",
+    )
+    msg.get_payload()[1].add_related(PNG, maintype="image", subtype="png", cid="<logo@x>")
+    msg.add_attachment(b"%PDF-1.4 report", maintype="application", subtype="pdf", filename="résumé 2026.pdf")
+    msg.add_attachment(b"<script>alert(3)</script>", maintype="text", subtype="html", filename="page.html")
+    return msg.as_bytes()
+
+
+def test_headers_are_shown_decoded(alice: Client) -> None:
+    append(ALICE, "INBOX", [rich_message()])
+    page = alice.get(open_url(1)).content.decode()
+    assert "Report — Q1" in page
+    assert "José Álvarez" in page
+    assert "Bob &lt;bob@example.test&gt;" in page
+    assert "replies@partners.test" in page
+    assert "Tue 3 Mar 2026, 10:15" in page
+
+
+def test_html_body_is_sanitised_and_served_sandboxed(alice: Client) -> None:
+    append(ALICE, "INBOX", [rich_message()])
+    response = alice.get(body_url(1))
+    body = response.content.decode()
+    assert "<script" not in body
+    assert "javascript:" not in body
+    assert "Hello <b>Alice</b>" in body
+    assert 'href="https://example.org/"' in body
+    assert 'target="_blank"' in body
+    assert "tracker.test" not in body
+    csp = response["Content-Security-Policy"]
+    assert "sandbox allow-popups allow-popups-to-escape-sandbox" in csp
+    assert "script-src" not in csp
+    assert "default-src 'none'" in csp
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    page = alice.get(open_url(1)).content.decode()
+    assert 'sandbox="allow-popups allow-popups-to-escape-sandbox"' in page
+    assert "allow-scripts" not in page
+    assert "allow-same-origin" not in page
+
+
+def test_inline_cid_image_is_shown_from_its_part(alice: Client) -> None:
+    append(ALICE, "INBOX", [rich_message()])
+    body = alice.get(body_url(1)).content.decode()
+    src = re.search(r'<img src="([^"]+inline=1[^"]*)"', body)
+    assert src, body
+    image = alice.get(src.group(1).replace("&amp;", "&"))
+    assert image["Content-Type"] == "image/png"
+    assert image["Content-Disposition"].startswith("inline")
+    assert b"".join(image.streaming_content) == PNG
+
+
+def test_remote_content_blocked_then_shown_once_then_always(alice: Client) -> None:
+    append(ALICE, "INBOX", [rich_message()])
+    page = alice.get(open_url(1)).content.decode()
+    assert "Remote content blocked" in page
+    once = alice.get(body_url(1, remote="1")).content.decode()
+    proxied = re.findall(r'src="(/mail/remote/\?t=[^"]+)"', once)
+    assert len(proxied) == 1
+    refused = alice.get(proxied[0].replace("&amp;", "&"))
+    assert refused.status_code == 403  # tracker.test does not resolve here; nothing is fetched from outside
+    alice.post(reverse("webmail:remote_allow"), {"sender": "jose@partners.test", "next": open_url(1)})
+    assert RemoteContentSender.objects.filter(address="jose@partners.test").exists()
+    assert "Remote content blocked" not in alice.get(open_url(1)).content.decode()
+    assert "/mail/remote/?t=" in alice.get(body_url(1)).content.decode()
+
+
+def test_attachments_listed_and_downloaded_safely(alice: Client) -> None:
+    append(ALICE, "INBOX", [rich_message()])
+    page = alice.get(open_url(1)).content.decode()
+    assert "2 attachments" in page
+    assert "résumé 2026.pdf" in page
+    assert "application/pdf" in page
+    links = dict(re.findall(r'<a class="att-name" href="([^"]+)" download>([^<]+)</a>', page))
+    pdf_url = next(url for url, name in links.items() if name == "résumé 2026.pdf").replace("&amp;", "&")
+    pdf = alice.get(pdf_url)
+    assert b"".join(pdf.streaming_content) == b"%PDF-1.4 report"
+    assert pdf["Content-Disposition"].startswith("attachment;")
+    assert "filename*=UTF-8''r%C3%A9sum%C3%A9%202026.pdf" in pdf["Content-Disposition"]
+    assert pdf["X-Content-Type-Options"] == "nosniff"
+    html_url = next(url for url, name in links.items() if name == "page.html").replace("&amp;", "&")
+    html = alice.get(html_url + "&inline=1")
+    assert html["Content-Type"] == "application/octet-stream"
+    assert html["Content-Disposition"].startswith("attachment;")
+    assert "sandbox" in html["Content-Security-Policy"]
+
+
+def test_large_attachment_streams_in_slices(alice: Client) -> None:
+    payload = bytes(range(256)) * (12 * 4096)  # 12 MiB
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "bob@partners.test", ALICE, "Big file"
+    msg.set_content("see attached")
+    msg.add_attachment(payload, maintype="application", subtype="octet-stream", filename="big.bin")
+    append(ALICE, "INBOX", [msg.as_bytes()])
+    response = alice.get(reverse("webmail:message_part", args=[1, "2"]) + "?f=INBOX")
+    chunks = list(response.streaming_content)
+    assert len(chunks) > 10
+    assert max(len(c) for c in chunks) <= 1 << 20
+    assert b"".join(chunks) == payload
+
+
+def test_open_marks_read_unless_the_preference_says_no(alice: Client) -> None:
+    append(ALICE, "INBOX", [message("one"), message("two")])
+    alice.get(open_url(1))
+    assert "\\Seen" in folder_flags(ALICE, "INBOX")[1]
+    from accounts.models import User
+
+    preferences_update(user=User.objects.get(username=ALICE), mark_read_on_open=False)
+    alice.get(open_url(2))
+    assert "\\Seen" not in folder_flags(ALICE, "INBOX")[2]
+
+
+def test_next_and_previous_follow_the_list_order(alice: Client) -> None:
+    append(ALICE, "INBOX", [message(f"n{n}") for n in range(3)])
+    page = alice.get(open_url(2)).content.decode()
+    assert f'href="{reverse("webmail:message", args=[1])}?f=INBOX"' in page.replace("&amp;", "&")
+    assert f'href="{reverse("webmail:message", args=[3])}?f=INBOX"' in page.replace("&amp;", "&")
+
+
+def test_plain_text_links_and_quotes(alice: Client) -> None:
+    append(ALICE, "INBOX", [message("plain", body="See https://example.org/a?b=1&c=2 now.\n> quoted <b>line</b>\n")])
+    body = alice.get(body_url(1)).content.decode()
+    assert 'href="https://example.org/a?b=1&amp;c=2"' in body
+    assert "<blockquote" in body
+    assert "&lt;b&gt;line&lt;/b&gt;" in body
+
+
+def test_source_and_print_views(alice: Client) -> None:
+    append(ALICE, "INBOX", [message("Source me", body="<script>x</script>")])
+    source = alice.get(reverse("webmail:message_source", args=[1]) + "?f=INBOX")
+    assert source["Content-Type"] == "text/plain; charset=utf-8"
+    assert "sandbox" in source["Content-Security-Policy"]
+    assert b"Subject: Source me" in source.content
+    printed = alice.get(reverse("webmail:message_print", args=[1]) + "?f=INBOX")
+    assert "Source me" in printed.content.decode()
+    assert "script-src 'none'" in printed["Content-Security-Policy"]
+    assert "<script>x" not in printed.content.decode()
+
+
+def test_malformed_message_shows_what_it_can(alice: Client) -> None:
+    broken = (
+        b"From: bob@partners.test\r\nSubject: Broken\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: multipart/mixed; boundary="never"\r\n\r\nno boundary ever appears\r\n'
+    )
+    append(ALICE, "INBOX", [broken])
+    page = alice.get(open_url(1))
+    assert page.status_code == 200
+    assert "Broken" in page.content.decode()
+    assert alice.get(body_url(1)).status_code == 200
+
+
+def test_a_message_that_is_gone_says_so(alice: Client) -> None:
+    response = alice.get(open_url(999))
+    assert response.status_code == 404
+    assert "no longer there" in response.content.decode()
+
+
+def test_part_numbers_are_validated(alice: Client) -> None:
+    append(ALICE, "INBOX", [message("x")])
+    response = alice.get(reverse("webmail:message_part", args=[1, "1]<0.5> BODY[TEXT"]) + "?f=INBOX")
+    assert response.status_code == 400

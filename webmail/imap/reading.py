@@ -1,0 +1,79 @@
+"""Reading one message: its envelope and structure, chosen body parts, the raw source, and
+attachments streamed in slices."""
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from webmail.mime.headers import decode_words
+
+from .connection import imap_errors
+from .listing import Address, addresses
+from .pool import PooledConnection
+
+
+@dataclass(frozen=True)
+class MessageHead:
+    uid: int
+    flags: frozenset[str]
+    subject: str
+    sender: tuple[Address, ...]
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    reply_to: tuple[Address, ...]
+    date: datetime | None
+    size: int
+    message_id: str
+    structure: object  # imapclient BodyData, for webmail.mime.structure
+
+
+def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | None:
+    conn.select(folder)
+    with imap_errors(conn.endpoint):
+        data = conn.client.fetch([uid], ["FLAGS", "ENVELOPE", "RFC822.SIZE", "BODYSTRUCTURE", "INTERNALDATE"])
+    item = data.get(uid)
+    if item is None:
+        return None
+    envelope = item.get(b"ENVELOPE")
+    date = getattr(envelope, "date", None) or item.get(b"INTERNALDATE")
+    return MessageHead(
+        uid=uid,
+        flags=frozenset(f.decode() if isinstance(f, bytes) else str(f) for f in item.get(b"FLAGS", ())),
+        subject=decode_words(getattr(envelope, "subject", None)),
+        sender=addresses(getattr(envelope, "from_", None)) or addresses(getattr(envelope, "sender", None)),
+        to=addresses(getattr(envelope, "to", None)),
+        cc=addresses(getattr(envelope, "cc", None)),
+        reply_to=addresses(getattr(envelope, "reply_to", None)),
+        date=date if isinstance(date, datetime) else None,
+        size=int(item.get(b"RFC822.SIZE", 0)),
+        message_id=decode_words(getattr(envelope, "message_id", None)),
+        structure=item.get(b"BODYSTRUCTURE"),
+    )
+
+
+def fetch_sections(
+    conn: PooledConnection, folder: str, uid: int, sections: Sequence[str], limit: int
+) -> dict[str, bytes]:
+    """The still-encoded bytes of some sections ("1.2", "HEADER", ""), each cut at limit bytes."""
+    if not sections:
+        return {}
+    conn.select(folder)
+    wanted = [f"BODY.PEEK[{s}]<0.{limit}>" for s in sections]
+    with imap_errors(conn.endpoint):
+        data = conn.client.fetch([uid], wanted).get(uid, {})
+    return {s: data.get(f"BODY[{s}]<0>".encode(), b"") or b"" for s in sections}
+
+
+def iter_section(conn: PooledConnection, folder: str, uid: int, section: str, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """A section's encoded bytes in slices of `chunk`, one partial FETCH each."""
+    conn.select(folder)
+    offset = 0
+    while True:
+        with imap_errors(conn.endpoint):
+            data = conn.client.fetch([uid], [f"BODY.PEEK[{section}]<{offset}.{chunk}>"]).get(uid, {})
+        piece = data.get(f"BODY[{section}]<{offset}>".encode()) or b""
+        if piece:
+            yield piece
+        if len(piece) < chunk:
+            return
+        offset += len(piece)

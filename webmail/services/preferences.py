@@ -1,0 +1,10 @@
+from accounts.models import User
+from webmail.models import MailPreferences, RemoteContentSender
+
+
+def preferences_update(*, user: User, mark_read_on_open: bool) -> None:
+    MailPreferences.objects.update_or_create(user=user, defaults={"mark_read_on_open": mark_read_on_open})
+
+
+def remote_sender_allow(*, user: User, address: str) -> None:
+    RemoteContentSender.objects.get_or_create(user=user, address=address.strip().lower())

@@ -1,0 +1,217 @@
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_POST
+
+from accounts.access import request_user
+from core.errors import RoostError
+from webmail.mime.structure import content_disposition_header
+from webmail.remote.fetch import RemoteRefused
+from webmail.selectors import preferences_for, remote_allowed_for
+from webmail.services.folders import folder_tree
+from webmail.services.listing import neighbours
+from webmail.services.preferences import remote_sender_allow
+from webmail.services.reading import message_body_html, message_open, message_part, message_source, part_stream
+from webmail.services.remote import proxy_url, remote_fetch
+from webmail.validators import clean_folder, clean_part_id
+from webmail.views.errors import error_status
+from webmail.views.query import list_query, query_string
+
+# A message's HTML runs in a sandboxed frame under this policy: no script, nothing remote (images
+# come through Roost's proxy, which is 'self'), links open in a new, unsandboxed tab.
+BODY_CSP = (
+    "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; font-src 'none'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'; "
+    "sandbox allow-popups allow-popups-to-escape-sandbox"
+)
+DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+def _folder(request: HttpRequest) -> str:
+    return clean_folder(request.GET.get("f", "INBOX"))
+
+
+def _cid_url(folder: str, uid: int) -> Callable[[str, str], str]:
+    def build(cid: str, part_id: str) -> str:
+        base = reverse("webmail:message_part", kwargs={"uid": uid, "part_id": part_id})
+        return base + "?" + urlencode({"f": folder, "inline": "1"})
+
+    return build
+
+
+@login_required
+def message_view(request: HttpRequest, uid: int) -> HttpResponse:
+    user = request_user(request)
+    try:
+        folder = _folder(request)
+        query = list_query(request, folder)
+        view = message_open(
+            user=user,
+            session=request.session,
+            folder=folder,
+            uid=uid,
+            mark_read=preferences_for(user).mark_read_on_open,
+            cid_url=_cid_url(folder, uid),
+        )
+        prev_uid, next_uid = neighbours(user=user, session=request.session, query=query, uid=uid)
+        folders = folder_tree(user=user, session=request.session)
+    except RoostError as error:
+        return render(request, "webmail/error.html", {"error": str(error)}, status=error_status(error))
+    sender = view.head.sender[0].email if view.head.sender else ""
+    list_qs = query_string(query)
+    context = {
+        "view": view,
+        "head": view.head,
+        "folders": folders,
+        "current": next((f for f in folders if f.name == folder), None),
+        "query": query,
+        "list_qs": list_qs,
+        "back_url": reverse("webmail:folder", kwargs={"folder": folder}) + (f"?{list_qs}" if list_qs else ""),
+        "prev_url": _message_url(prev_uid, folder, list_qs) if prev_uid else None,
+        "next_url": _message_url(next_uid, folder, list_qs) if next_uid else None,
+        "remote_allowed": remote_allowed_for(user, sender),
+        "sender": sender,
+        "fq": urlencode({"f": folder}),
+        "show_remote": request.GET.get("remote") == "1",
+        "previewable": INLINE_TYPES,
+    }
+    return render(request, "webmail/message.html", context)
+
+
+def _message_url(uid: int, folder: str, list_qs: str) -> str:
+    return (
+        reverse("webmail:message", kwargs={"uid": uid})
+        + "?"
+        + urlencode({"f": folder})
+        + (f"&{list_qs}" if list_qs else "")
+    )
+
+
+@login_required
+@xframe_options_sameorigin
+def message_body(request: HttpRequest, uid: int) -> HttpResponse:
+    user = request_user(request)
+    try:
+        folder = _folder(request)
+        once = request.GET.get("remote") == "1"
+        body = message_body_html(
+            user=user,
+            session=request.session,
+            folder=folder,
+            uid=uid,
+            cid_url=_cid_url(folder, uid),
+            proxy_url=proxy_url,
+            remote_allowed=lambda sender: once or remote_allowed_for(user, sender),
+        )
+    except RoostError as error:
+        body_html, status = f"<p>{escape(str(error))}</p>", error_status(error)
+    else:
+        body_html, status = body.html, 200
+    response = render(request, "webmail/body_frame.html", {"body": body_html}, status=status)
+    response["Content-Security-Policy"] = BODY_CSP
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def message_part_view(request: HttpRequest, uid: int, part_id: str) -> HttpResponseBase:
+    user = request_user(request)
+    try:
+        folder = _folder(request)
+        part = message_part(user=user, session=request.session, folder=folder, uid=uid, part_id=clean_part_id(part_id))
+    except RoostError as error:
+        return HttpResponse(str(error), status=error_status(error), content_type="text/plain; charset=utf-8")
+    inline = request.GET.get("inline") == "1" and part.content_type in INLINE_TYPES
+    name = part.filename or f"part-{part.part_id}"
+    response = StreamingHttpResponse(
+        part_stream(user=user, session=request.session, folder=folder, uid=uid, part=part),
+        content_type=part.content_type if inline else "application/octet-stream",
+    )
+    response["Content-Disposition"] = content_disposition_header(name, "inline" if inline else "attachment")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    if part.content_type != "application/pdf" or not inline:
+        response["Content-Security-Policy"] = DOWNLOAD_CSP
+    else:
+        response["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
+        response["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
+message_part_download = login_required(message_part_view)
+
+
+@login_required
+def message_source_raw(request: HttpRequest, uid: int) -> HttpResponse:
+    try:
+        raw = message_source(user=request_user(request), session=request.session, folder=_folder(request), uid=uid)
+    except RoostError as error:
+        return HttpResponse(str(error), status=error_status(error), content_type="text/plain; charset=utf-8")
+    response = HttpResponse(raw, content_type="text/plain; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@login_required
+def message_print(request: HttpRequest, uid: int) -> HttpResponse:
+    user = request_user(request)
+    try:
+        folder = _folder(request)
+        view = message_open(
+            user=user,
+            session=request.session,
+            folder=folder,
+            uid=uid,
+            mark_read=False,
+            cid_url=_cid_url(folder, uid),
+        )
+        body = message_body_html(
+            user=user,
+            session=request.session,
+            folder=folder,
+            uid=uid,
+            cid_url=_cid_url(folder, uid),
+            proxy_url=proxy_url,
+            remote_allowed=lambda sender: False,
+        )
+    except RoostError as error:
+        return render(request, "webmail/error.html", {"error": str(error)}, status=error_status(error))
+    response = render(request, "webmail/print.html", {"view": view, "head": view.head, "body": body.html})
+    response["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+    return response
+
+
+@login_required
+def remote_content(request: HttpRequest) -> HttpResponse:
+    try:
+        image = remote_fetch(token=request.GET.get("t", ""))
+    except RemoteRefused as error:
+        return HttpResponse(str(error), status=403, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(image.data, content_type=image.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@require_POST
+@login_required
+def remote_allow(request: HttpRequest) -> HttpResponse:
+    sender = request.POST.get("sender", "")
+    if sender and "@" in sender and len(sender) <= 254:
+        remote_sender_allow(user=request_user(request), address=sender)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect("webmail:home")
+    return redirect(back)
