@@ -50,9 +50,14 @@ mkdir -p "$RUN_DIR" "$LOG_DIR"
 case "${1:-start}" in
   start)
     manage roost_check || die "fix what roost_check names above, then run deploy/run.sh start again"
+    manage collectstatic --noinput >/dev/null
     for p in web worker beat; do start_one "$p"; done; wait_for_web ;;
   stop) for p in beat worker web; do stop_one "$p"; done ;;
-  restart) for p in beat worker web; do stop_one "$p"; done; for p in web worker beat; do start_one "$p"; done; wait_for_web ;;
+  restart)
+    for p in beat worker web; do stop_one "$p"; done
+    manage migrate --noinput >/dev/null
+    manage collectstatic --noinput >/dev/null
+    for p in web worker beat; do start_one "$p"; done; wait_for_web ;;
   status) for p in web worker beat; do if alive "$p"; then echo "$p: running"; else echo "$p: stopped"; fi; done ;;
   *) die "usage: deploy/run.sh start|stop|restart|status" ;;
 esac

@@ -95,7 +95,7 @@
         body.append("action", "move");
         body.append("target", target.dataset.folder);
         uids.forEach((u) => body.append("uid", u));
-        const response = await fetch(form.action, {
+        const response = await fetch(form.getAttribute("action"), {
           method: "POST", body, credentials: "same-origin",
           headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
         });
@@ -158,4 +158,5 @@
     else if (key === "n") { const a = $("[data-next-page]"); if (a) window.location.href = a.href; }
     else if (key === "p") { const a = $("[data-prev-page]"); if (a) window.location.href = a.href; }
   });
+  document.documentElement.dataset.mailReady = "1";
 })();

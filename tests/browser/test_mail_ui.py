@@ -17,6 +17,7 @@ def sign_in(page: Page, base: str) -> None:
     page.get_by_label("Password").fill(personas.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    page.wait_for_selector("html[data-mail-ready]", state="attached")
 
 
 @pytest.fixture

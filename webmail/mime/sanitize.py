@@ -97,6 +97,7 @@ _LIST_TYPES = {
     "blockquote": frozenset({"cite"}),
 }
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:text")
+_CONTROLS_AND_SPACES = re.compile(r"[\x00-\x20]")
 _BOOLEAN_ATTRIBUTES = frozenset({"nowrap", "noshade", "open"})
 _NUMERIC_ATTRIBUTES = frozenset(
     {"border", "cellpadding", "cellspacing", "colspan", "rowspan", "span", "size", "start", "value"}
@@ -107,7 +108,7 @@ def _presentational(tag: str, attribute: str, value: str) -> str | None:
     value = value.strip()
     if attribute in {"title", "alt"}:
         # Harmless as a tooltip, but no attribute value should ever read as a script URL to whatever consumes it.
-        squashed = re.sub(r"[\x00-\x20]", "", value).lower()
+        squashed = _CONTROLS_AND_SPACES.sub("", value).lower()
         return None if any(scheme in squashed for scheme in _SCRIPT_SCHEMES) else value
     if attribute in _BOOLEAN_ATTRIBUTES:
         return ""

@@ -1,3 +1,4 @@
+import random
 import re
 import time
 from collections.abc import Callable
@@ -244,6 +245,14 @@ def test_presentational_attributes_are_kept_only_with_plausible_values(html: str
     assert expected in clean(html).html
 
 
+def test_given_a_title_or_alt_reading_as_a_script_url_when_sanitised_then_it_is_dropped() -> None:
+    html = (
+        '<abbr title="java script:alert(1)">a</abbr><img alt="DATA:text/html,x"><abbr title="Tea &amp; cake">b</abbr>'
+    )
+
+    assert clean(html).html == '<abbr>a</abbr><img><abbr title="Tea &amp; cake">b</abbr>'
+
+
 # --- Links -----------------------------------------------------------------------------------------------------------
 
 
@@ -470,6 +479,21 @@ def test_given_pathologically_deep_nesting_when_sanitised_then_it_is_shown_as_te
     assert "text &amp; more" in result.html
     assert "alert" not in result.html
     assert_inert(result.html)
+
+
+def test_given_random_hostile_fragments_when_sanitised_then_every_output_is_inert() -> None:
+    pieces = [*"<>\"'= \t\n&;:", "</", "/>", "&#", "x09;", "#106;", "<!--", "--!>", "-->", "<![CDATA[", "]]>"]
+    pieces += ["svg", "math", "script", "style", "img", "a", "p", "table", "td", "mglyph", "mtext", "noscript", "xmp"]
+    pieces += ["iframe", "textarea", "title", "template", "foreignObject", "annotation-xml", "encoding", "text/html"]
+    pieces += [" href=", " src=", " style=", " onerror=", " xlink:href=", " srcset=", " background=", " title="]
+    pieces += ["javascript:", "jav&#x09;ascript:", "alert(1)", "url(", "expression(", "position:fixed", "color:red"]
+    pieces += ["cid:logo@example.test", "data:image/png;base64,AA", "data:text/html,", "http://t.test/x", "//t.test"]
+    generator = random.Random(20250501)
+
+    for _ in range(2_000):
+        html = "".join(generator.choice(pieces) for _ in range(generator.randint(1, 60)))
+        assert_inert(clean(html).html)
+        assert_inert(clean(html, proxied).html)
 
 
 def test_a_failing_callback_drops_the_attribute_instead_of_raising(monkeypatch: pytest.MonkeyPatch) -> None:
