@@ -297,7 +297,7 @@ def main() -> int:
         ),
         ("download 10 MB", f"/mail/m/{big_uid}/part/{big_part}/?f=INBOX", lambda c: raw_download(c, big_uid, big_part)),
     ]
-    body_runs = {"search body": max(3, args.runs // 5), "download 10 MB": max(5, args.runs // 2)}
+    body_runs = {"search body": 3, "conversations": 5, "download 10 MB": max(5, args.runs // 2)}
 
     server = start_server(args.port)
     rows = []

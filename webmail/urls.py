@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import actions, folders, listing, reading, search
+from .views import actions, folders, listing, reading, search, settings
 
 app_name = "webmail"
 urlpatterns = [
     path("", listing.mail_home, name="home"),
     path("search/", search.search_view, name="search"),
     path("folders/", folders.folders_manage, name="folders"),
+    path("settings/", settings.mail_settings, name="settings"),
     path("folders/change/", folders.folder_change, name="folder_change"),
     path("m/<int:uid>/", reading.message_view, name="message"),
     path("m/<int:uid>/body/", reading.message_body, name="message_body"),

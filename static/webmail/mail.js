@@ -5,6 +5,14 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
+  // Tell the server our time zone, so dates are shown in it (core.middleware.BrowserTimezoneMiddleware)
+  try {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (zone && !document.cookie.split("; ").includes("roost_tz=" + zone)) {
+      document.cookie = "roost_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
+    }
+  } catch (e) { /* no Intl: the site's default zone is used */ }
+
   // Phone drawer
   const app = $("[data-app]");
   $$("[data-drawer-toggle]").forEach((b) => b.addEventListener("click", () => app.classList.toggle("drawer-open")));

@@ -17,7 +17,9 @@ from tests.webmail.helpers import append
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 ALICE = "alice@example.test"
-FORBIDDEN_TAGS = "script, svg, math, iframe, frame, object, embed, form, input, button, textarea, base, meta, link, style"
+FORBIDDEN_TAGS = (
+    "script, svg, math, iframe, frame, object, embed, form, input, button, textarea, base, meta, link, style"
+)
 
 DOM_AUDIT = """
 (forbidden) => {

@@ -192,7 +192,9 @@ def test_malformed_message_shows_what_it_can(alice: Client) -> None:
     page = alice.get(open_url(1))
     assert page.status_code == 200
     assert "Broken" in page.content.decode()
-    assert alice.get(body_url(1)).status_code == 200
+    body = alice.get(body_url(1))
+    assert body.status_code == 200
+    assert "no boundary ever appears" in body.content.decode()
 
 
 def test_a_message_that_is_gone_says_so(alice: Client) -> None:

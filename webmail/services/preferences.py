@@ -8,3 +8,7 @@ def preferences_update(*, user: User, mark_read_on_open: bool) -> None:
 
 def remote_sender_allow(*, user: User, address: str) -> None:
     RemoteContentSender.objects.get_or_create(user=user, address=address.strip().lower())
+
+
+def remote_sender_forget(*, user: User, address: str) -> None:
+    RemoteContentSender.objects.filter(user=user, address=address.strip().lower()).delete()

@@ -51,8 +51,11 @@ def _body(
 ) -> tuple[SanitizedHtml, MimePart | None, MimePart | None]:
     plain, html = choose_bodies(parts)
     chosen = html or plain
-    if chosen is None:
-        return SanitizedHtml(html="", blocked_remote=0), plain, html
+    if chosen is None or chosen.size == 0:
+        # Broken structure (a boundary that never comes, say): show the raw text of the body rather than nothing.
+        raw = fetch_sections(conn, folder, head.uid, ["TEXT"], BODY_LIMIT)["TEXT"]
+        markup = plain_to_html(decode_body(raw, encoding="8bit", charset=None))
+        return sanitize_html(markup, cid_url=cid_url, proxy_url=None), plain, html
     raw = fetch_sections(conn, folder, head.uid, [chosen.part_id], BODY_LIMIT)[chosen.part_id]
     text = decode_body(raw, encoding=chosen.encoding, charset=chosen.charset)
     markup = text if chosen is html else plain_to_html(text)

@@ -1,0 +1,29 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from accounts.access import request_user
+from webmail.models import RemoteContentSender
+from webmail.selectors import preferences_for
+from webmail.services.preferences import preferences_update, remote_sender_forget
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def mail_settings(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    if request.method == "POST":
+        if request.POST.get("forget"):
+            remote_sender_forget(user=user, address=request.POST["forget"])
+            messages.success(request, f"Remote content from {request.POST['forget']} is blocked again.")
+        else:
+            preferences_update(user=user, mark_read_on_open=request.POST.get("mark_read_on_open") == "on")
+            messages.success(request, "Settings saved.")
+        return redirect("webmail:settings")
+    context = {
+        "preferences": preferences_for(user),
+        "senders": RemoteContentSender.objects.filter(user=user).order_by("address"),
+    }
+    return render(request, "webmail/settings.html", context)
