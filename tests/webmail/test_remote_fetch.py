@@ -14,7 +14,7 @@ LOOPBACK = [ipaddress.ip_network("127.0.0.0/8")]
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+    def do_GET(self) -> None:
         routes = {
             "/img.png": (200, "image/png", PNG),
             "/page.html": (200, "text/html", b"<script>alert(1)</script>"),
