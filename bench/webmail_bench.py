@@ -251,26 +251,8 @@ def main() -> int:
         ("html body frame", f"/mail/m/{html_uid}/body/?f=INBOX", lambda c: raw_open(c, html_uid, ["1.2"])),
         (
             "search subject",
-            inbox + "?q=" + quote("Quarterly budget review"),
-            lambda c: raw_search(
-                c,
-                [
-                    "OR",
-                    "OR",
-                    "FROM",
-                    "Quarterly budget review",
-                    "TO",
-                    "Quarterly budget review",
-                    "OR",
-                    "OR",
-                    "CC",
-                    "Quarterly budget review",
-                    "SUBJECT",
-                    "Quarterly budget review",
-                    "BODY",
-                    "Quarterly budget review",
-                ],
-            ),
+            inbox + "?subject=" + quote("Quarterly budget review"),
+            lambda c: raw_search(c, ["SUBJECT", "Quarterly budget review"]),
         ),
         (
             "search body",

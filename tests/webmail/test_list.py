@@ -134,3 +134,17 @@ def test_folder_name_with_control_characters_never_reaches_imap(alice: Client) -
     response = alice.get("/mail/f/INBOX%00x/")
     assert response.status_code == 400
     assert "folder name is not valid" in response.content.decode()
+
+
+def test_advanced_search_by_sender_and_subject_only(alice: Client) -> None:
+    append(
+        "alice@example.test",
+        "INBOX",
+        [
+            message("Budget", sender="Amy <amy@partners.test>"),
+            message("Other", sender="Amy <amy@partners.test>", body="Budget in the body only"),
+            message("Budget too", sender="Zed <zed@partners.test>"),
+        ],
+    )
+    assert _subjects(alice.get(list_url(subject="budget")).content.decode()) == ["Budget too", "Budget"]
+    assert _subjects(alice.get(list_url(subject="budget", **{"from": "amy"})).content.decode()) == ["Budget"]

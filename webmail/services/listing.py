@@ -30,6 +30,8 @@ class ListQuery:
     reverse: bool = True
     page: int = 1
     text: str = ""
+    sender: str = ""
+    subject: str = ""
     unseen: bool = False
     flagged: bool = False
     attachments: bool = False
@@ -39,7 +41,16 @@ class ListQuery:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.text or self.unseen or self.flagged or self.attachments or self.since or self.before)
+        return bool(
+            self.text
+            or self.sender
+            or self.subject
+            or self.unseen
+            or self.flagged
+            or self.attachments
+            or self.since
+            or self.before
+        )
 
     def criteria(self) -> list[object]:
         """IMAP SEARCH criteria; imapclient quotes every value, nothing is pasted into protocol text."""
@@ -47,6 +58,10 @@ class ListQuery:
         if self.text:
             t = self.text
             found += ["OR", "OR", "FROM", t, "TO", t, "OR", "OR", "CC", t, "SUBJECT", t, "BODY", t]
+        if self.sender:
+            found += ["FROM", self.sender]
+        if self.subject:
+            found += ["SUBJECT", self.subject]
         if self.unseen:
             found.append("UNSEEN")
         if self.flagged:

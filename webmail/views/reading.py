@@ -121,7 +121,8 @@ def message_body(request: HttpRequest, uid: int) -> HttpResponse:
     return response
 
 
-def message_part_view(request: HttpRequest, uid: int, part_id: str) -> HttpResponseBase:
+@login_required
+def message_part_download(request: HttpRequest, uid: int, part_id: str) -> HttpResponseBase:
     user = request_user(request)
     try:
         folder = _folder(request)
@@ -143,9 +144,6 @@ def message_part_view(request: HttpRequest, uid: int, part_id: str) -> HttpRespo
         response["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
         response["X-Frame-Options"] = "SAMEORIGIN"
     return response
-
-
-message_part_download = login_required(message_part_view)
 
 
 @login_required
