@@ -26,3 +26,8 @@ ROOST_SMTP_INCOMING_PORT = env_int("ROOST_SMTP_INCOMING_PORT", 25)
 # Networks whose images the remote-content proxy may fetch although they are not public
 # (an intranet image server, say). Empty by default: loopback, private and link-local are refused.
 ROOST_REMOTE_ALLOW_NETWORKS = env_list("ROOST_REMOTE_ALLOW_NETWORKS", [])
+
+# Sending: the undo window, the attachment limit, and how long a worker holds a message it submits.
+ROOST_UNDO_SEND_SECONDS = env_int("ROOST_UNDO_SEND_SECONDS", 10)
+ROOST_ATTACHMENT_MAX_BYTES = env_int("ROOST_ATTACHMENT_MAX_BYTES", 25 * 1024 * 1024)
+ROOST_OUTBOX_LEASE_SECONDS = env_int("ROOST_OUTBOX_LEASE_SECONDS", 300)

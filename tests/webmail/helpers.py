@@ -64,3 +64,17 @@ def list_url(folder: str = "INBOX", **params: str) -> str:
     from urllib.parse import urlencode
 
     return reverse("webmail:folder", args=[folder]) + ("?" + urlencode(params) if params else "")
+
+
+def streamed(response: object) -> list[bytes]:
+    """The chunks of a streaming response, whether its iterator is synchronous or asynchronous."""
+    from asgiref.sync import async_to_sync
+
+    content = response.streaming_content  # type: ignore[attr-defined]
+    if hasattr(content, "__aiter__"):
+
+        async def gather() -> list[bytes]:
+            return [chunk async for chunk in content]
+
+        return async_to_sync(gather)()
+    return list(content)

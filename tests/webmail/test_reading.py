@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests import personas
-from tests.webmail.helpers import append, folder_flags, message, signed_in
+from tests.webmail.helpers import append, folder_flags, message, signed_in, streamed
 from webmail.models import RemoteContentSender
 from webmail.services.preferences import preferences_update
 
@@ -93,7 +93,7 @@ def test_inline_cid_image_is_shown_from_its_part(alice: Client) -> None:
     image = alice.get(src.group(1).replace("&amp;", "&"))
     assert image["Content-Type"] == "image/png"
     assert image["Content-Disposition"].startswith("inline")
-    assert b"".join(image.streaming_content) == PNG
+    assert b"".join(streamed(image)) == PNG
 
 
 def test_remote_content_blocked_then_shown_once_then_always(alice: Client) -> None:
@@ -120,7 +120,7 @@ def test_attachments_listed_and_downloaded_safely(alice: Client) -> None:
     links = dict(re.findall(r'<a class="att-name" href="([^"]+)" download>([^<]+)</a>', page))
     pdf_url = next(url for url, name in links.items() if name == "résumé 2026.pdf").replace("&amp;", "&")
     pdf = alice.get(pdf_url)
-    assert b"".join(pdf.streaming_content) == b"%PDF-1.4 report"
+    assert b"".join(streamed(pdf)) == b"%PDF-1.4 report"
     assert pdf["Content-Disposition"].startswith("attachment;")
     assert "filename*=UTF-8''r%C3%A9sum%C3%A9%202026.pdf" in pdf["Content-Disposition"]
     assert pdf["X-Content-Type-Options"] == "nosniff"
@@ -139,7 +139,7 @@ def test_large_attachment_streams_in_slices(alice: Client) -> None:
     msg.add_attachment(payload, maintype="application", subtype="octet-stream", filename="big.bin")
     append(ALICE, "INBOX", [msg.as_bytes()])
     response = alice.get(reverse("webmail:message_part", args=[1, "2"]) + "?f=INBOX")
-    chunks = list(response.streaming_content)
+    chunks = streamed(response)
     assert len(chunks) > 10
     assert max(len(c) for c in chunks) <= 1 << 20
     assert b"".join(chunks) == payload

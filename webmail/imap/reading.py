@@ -77,3 +77,11 @@ def iter_section(conn: PooledConnection, folder: str, uid: int, section: str, ch
         if len(piece) < chunk:
             return
         offset += len(piece)
+
+
+def fetch_header_fields(conn: PooledConnection, folder: str, uid: int, names: Sequence[str]) -> bytes:
+    section = f"HEADER.FIELDS ({' '.join(names)})"
+    conn.select(folder)
+    with imap_errors(conn.endpoint):
+        data = conn.client.fetch([uid], [f"BODY.PEEK[{section}]"]).get(uid, {})
+    return data.get(f"BODY[{section}]".encode(), b"") or b""

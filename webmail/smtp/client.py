@@ -20,7 +20,7 @@ def _where(endpoint: SmtpEndpoint) -> str:
     return f"{endpoint.host}:{endpoint.port}"
 
 
-def _unreachable(endpoint: SmtpEndpoint, error: BaseException) -> str:
+def unreachable_message(endpoint: SmtpEndpoint, error: BaseException) -> str:
     return f"Cannot reach the SMTP server at {_where(endpoint)} ({error.__class__.__name__})."
 
 
@@ -91,4 +91,4 @@ def smtp_probe(endpoint: SmtpEndpoint) -> None:
         with smtplib.SMTP(endpoint.host, endpoint.port, timeout=endpoint.timeout) as client:
             client.noop()
     except (OSError, smtplib.SMTPException) as error:
-        raise SmtpUnavailable(_unreachable(endpoint, error)) from None
+        raise SmtpUnavailable(unreachable_message(endpoint, error)) from None

@@ -1,6 +1,7 @@
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from urllib.parse import urlencode
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -33,6 +34,17 @@ BODY_CSP = (
 )
 DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+
+
+async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Under ASGI Django would read a synchronous iterator to the end before sending anything (the whole
+    attachment in memory); an asynchronous one is sent chunk by chunk as it is fetched."""
+
+    def pull() -> bytes | None:
+        return next(chunks, None)
+
+    while (chunk := await sync_to_async(pull, thread_sensitive=False)()) is not None:
+        yield chunk
 
 
 def _folder(request: HttpRequest) -> str:
@@ -132,7 +144,7 @@ def message_part_download(request: HttpRequest, uid: int, part_id: str) -> HttpR
     inline = request.GET.get("inline") == "1" and part.content_type in INLINE_TYPES
     name = part.filename or f"part-{part.part_id}"
     response = StreamingHttpResponse(
-        part_stream(user=user, session=request.session, folder=folder, uid=uid, part=part),
+        _async_chunks(part_stream(user=user, session=request.session, folder=folder, uid=uid, part=part)),
         content_type=part.content_type if inline else "application/octet-stream",
     )
     response["Content-Disposition"] = content_disposition_header(name, "inline" if inline else "attachment")

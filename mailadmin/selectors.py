@@ -1,0 +1,18 @@
+from accounts.models import User
+
+from .models import Alias, Mailbox
+
+
+def addresses_owned_by(user: User) -> list[str]:
+    """The addresses a user may send as: their mailbox, then the aliases that deliver to it (as Postfix's
+    sender-login map says). Catch-alls are not addresses one sends from."""
+    mailbox = Mailbox.objects.filter(user=user, active=True).first()
+    if mailbox is None:
+        return []
+    aliases = Alias.objects.filter(active=True, destinations__contains=[mailbox.address]).exclude(local_part="")
+    return [mailbox.address, *sorted(aliases.values_list("address", flat=True))]
+
+
+def display_name_of(user: User) -> str:
+    mailbox = Mailbox.objects.filter(user=user).first()
+    return mailbox.display_name if mailbox and mailbox.display_name else user.get_full_name()

@@ -1,0 +1,155 @@
+"""Building outgoing messages: addresses checked, headers that cannot carry CR or LF, reply and
+forward subjects that do not pile up, threading headers, quoting."""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import message_from_bytes
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP, SMTPUTF8, default
+from email.utils import format_datetime, getaddresses
+
+from core.errors import RoostError
+
+
+class BadAddress(RoostError):
+    pass
+
+
+class BadHeader(RoostError):
+    pass
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Draft:
+    sender: Address
+    to: Sequence[Address]
+    cc: Sequence[Address] = ()
+    bcc: Sequence[Address] = ()
+    subject: str = ""
+    text: str = ""
+    message_id: str = ""
+    date: datetime | None = None
+    in_reply_to: str = ""
+    references: Sequence[str] = ()
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+    attached_messages: Sequence[bytes] = field(default_factory=tuple)
+
+
+def clean_header_text(value: str, *, name: str) -> str:
+    """Folded whitespace is fine; a CR, LF or other control character is refused."""
+    if _CONTROL.search(value.replace("\t", " ")):
+        raise BadHeader(f"The {name} cannot contain line breaks or control characters.")
+    return value.strip()
+
+
+def _idna_domain(domain: str) -> str:
+    try:
+        return domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise BadAddress(f"{domain} is not a valid domain name.") from None
+
+
+def parse_address(text: str) -> Address:
+    text = clean_header_text(text, name="address")
+    parsed = getaddresses([text])
+    if len(parsed) != 1 or not parsed[0][1]:
+        raise BadAddress(f"“{text}” is not an email address.")
+    name, spec = parsed[0]
+    local, at, domain = spec.rpartition("@")
+    if not at or not local or "." not in domain or " " in spec or len(spec) > 254:
+        raise BadAddress(f"“{spec or text}” is not an email address.")
+    try:
+        return Address(display_name=name, username=local, domain=_idna_domain(domain))
+    except (ValueError, IndexError):
+        raise BadAddress(f"“{spec}” is not an email address.") from None
+
+
+def parse_address_list(text: str) -> list[Address]:
+    """Comma- or semicolon-separated addresses, each with an optional display name."""
+    text = clean_header_text(text.replace(";", ","), name="recipient list")
+    if not text:
+        return []
+    found = []
+    for name, spec in getaddresses([text]):
+        if not spec and not name:
+            continue
+        found.append(parse_address(f"{name} <{spec}>" if name else spec))
+    return found
+
+
+def reply_subject(subject: str) -> str:
+    return "Re: " + _PREFIX.sub("", subject).strip()
+
+
+def forward_subject(subject: str) -> str:
+    return "Fwd: " + _PREFIX.sub("", subject).strip()
+
+
+def quote_text(text: str, *, who: str, when: datetime | None) -> str:
+    intro = f"On {format_datetime(when)}, {who} wrote:" if when else f"{who} wrote:"
+    quoted = "\n".join(">" + (" " if line and not line.startswith(">") else "") + line for line in text.splitlines())
+    return f"\n\n{intro}\n{quoted}\n"
+
+
+def references_for(parent_references: Sequence[str], parent_message_id: str) -> list[str]:
+    refs = [r for r in parent_references if r]
+    if parent_message_id and parent_message_id not in refs:
+        refs.append(parent_message_id)
+    return refs[-20:]  # keeps the header bounded on very long threads; the root and recent parents survive
+
+
+def needs_smtputf8(draft: Draft) -> bool:
+    addresses = [draft.sender, *draft.to, *draft.cc, *draft.bcc]
+    return any(not a.addr_spec.isascii() for a in addresses)
+
+
+def build_message(draft: Draft, *, include_bcc: bool) -> bytes:
+    """The message as it is submitted (include_bcc=False) or filed in Sent (include_bcc=True)."""
+    msg = EmailMessage()
+    msg["From"] = draft.sender
+    if draft.to:
+        msg["To"] = list(draft.to)
+    if draft.cc:
+        msg["Cc"] = list(draft.cc)
+    if include_bcc and draft.bcc:
+        msg["Bcc"] = list(draft.bcc)
+    if not draft.to and not draft.cc:
+        msg["To"] = "undisclosed-recipients:;"
+    msg["Subject"] = clean_header_text(draft.subject, name="subject")
+    msg["Date"] = format_datetime(draft.date) if draft.date else ""
+    msg["Message-ID"] = draft.message_id
+    if draft.in_reply_to:
+        msg["In-Reply-To"] = draft.in_reply_to
+    if draft.references:
+        msg["References"] = " ".join(draft.references)
+    msg["MIME-Version"] = "1.0"
+    msg["User-Agent"] = "Roost"
+    msg.set_content(draft.text.replace("\r\n", "\n"), cte="quoted-printable" if not draft.text.isascii() else "7bit")
+    for attachment in draft.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        msg.add_attachment(
+            attachment.data,
+            maintype=maintype or "application",
+            subtype=subtype or "octet-stream",
+            filename=attachment.filename,
+        )
+    for raw in draft.attached_messages:
+        inner = message_from_bytes(raw, policy=default)
+        subject = clean_header_text(str(inner.get("Subject", "") or "forwarded message"), name="subject")[:80]
+        msg.add_attachment(inner, disposition="attachment", filename=f"{subject or 'forwarded message'}.eml")
+    policy = SMTPUTF8 if needs_smtputf8(draft) else SMTP
+    return msg.as_bytes(policy=policy)

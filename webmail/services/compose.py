@@ -1,0 +1,203 @@
+"""Writing a message: prefilled replies and forwards, and message_send, which commits the message
+to the outbox before anything is submitted."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.utils import make_msgid
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.credentials import credential_load
+from accounts.models import User
+from core.errors import RoostError
+from webmail.imap.pool import PooledConnection
+from webmail.imap.reading import MessageHead, fetch_head, fetch_header_fields, fetch_sections
+from webmail.mailstore import mailbox_connection
+from webmail.mime.compose import (
+    Attachment,
+    BadAddress,
+    Draft,
+    build_message,
+    forward_subject,
+    needs_smtputf8,
+    parse_address,
+    parse_address_list,
+    quote_text,
+    references_for,
+    reply_subject,
+)
+from webmail.mime.sanitize import text_snippet
+from webmail.mime.structure import choose_bodies, decode_body, parts_from_bodystructure
+from webmail.models import Outbox
+from webmail.services.identities import identities_for
+from webmail.services.queueing import outbox_queue
+from webmail.services.reading import MessageMissing
+from webmail.services.secrets import secret_seal
+
+MODES = ("reply", "reply_all", "forward", "forward_attachment")
+PARENT_FLAGS = {
+    "reply": "\\Answered",
+    "reply_all": "\\Answered",
+    "forward": "$Forwarded",
+    "forward_attachment": "$Forwarded",
+}
+
+
+class ComposeRefused(RoostError):
+    pass
+
+
+@dataclass
+class ComposeRequest:
+    idempotency_key: str
+    from_address: str
+    to: str
+    cc: str = ""
+    bcc: str = ""
+    subject: str = ""
+    text: str = ""
+    attachments: list[Attachment] = field(default_factory=list)
+    send_at: datetime | None = None
+    mode: str = ""
+    parent_folder: str = ""
+    parent_uid: int | None = None
+
+    def as_state(self) -> dict[str, object]:
+        """What the user typed, kept with the outbox row so an undone or failed send loses nothing."""
+        return {
+            "from_address": self.from_address, "to": self.to, "cc": self.cc, "bcc": self.bcc,
+            "subject": self.subject, "text": self.text, "mode": self.mode,
+            "parent_folder": self.parent_folder, "parent_uid": self.parent_uid,
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Parent:
+    head: MessageHead
+    references: list[str]
+    text: str
+    raw: bytes
+
+
+def _parent(conn: PooledConnection, folder: str, uid: int, *, with_raw: bool) -> Parent:
+    head = fetch_head(conn, folder, uid)
+    if head is None:
+        raise MessageMissing("The message you are answering is no longer there.")
+    raw_refs = fetch_header_fields(conn, folder, uid, ["REFERENCES"]).decode(errors="replace")
+    references = [token for token in raw_refs.partition(":")[2].split() if token.startswith("<")]
+    plain, html = choose_bodies(parts_from_bodystructure(head.structure))
+    text = ""
+    chosen = plain or html
+    if chosen is not None:
+        body = fetch_sections(conn, folder, uid, [chosen.part_id], 1 << 20)[chosen.part_id]
+        text = decode_body(body, encoding=chosen.encoding, charset=chosen.charset)
+        if chosen is html:
+            text = text_snippet(text, length=100_000)
+    raw = fetch_sections(conn, folder, uid, [""], settings.ROOST_ATTACHMENT_MAX_BYTES)[""] if with_raw else b""
+    return Parent(head=head, references=references, text=text, raw=raw)
+
+
+def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folder: str, uid: int) -> dict[str, object]:
+    """The compose form for a reply, reply-all or forward of a message."""
+    if mode not in MODES:
+        raise ComposeRefused("Unknown way to answer a message.")
+    with mailbox_connection(user, session) as conn:
+        parent = _parent(conn, folder, uid, with_raw=False)
+    head = parent.head
+    mine = {i.address for i in identities_for(user)}
+    sender = head.sender[0] if head.sender else None
+    who = str(sender) if sender else "someone"
+    prefill: dict[str, object] = {"mode": mode, "parent_folder": folder, "parent_uid": uid}
+    if mode in ("reply", "reply_all"):
+        reply_to = list(head.reply_to or head.sender)
+        to = [a for a in reply_to if a.email.lower() not in mine] or reply_to
+        prefill["to"] = ", ".join(str(a) for a in to)
+        if mode == "reply_all":
+            seen = {a.email.lower() for a in to} | mine
+            others = [a for a in (*head.to, *head.cc) if a.email.lower() not in seen]
+            prefill["cc"] = ", ".join(str(a) for a in others)
+        prefill["subject"] = reply_subject(head.subject)
+        prefill["text"] = quote_text(parent.text, who=who, when=head.date)
+        recipients = {a.email.lower() for a in (*head.to, *head.cc)}
+        prefill["from_address"] = next((a for a in mine if a in recipients), "")
+    else:
+        prefill["subject"] = forward_subject(head.subject)
+        if mode == "forward":
+            lines = [
+                "", "", "---------- Forwarded message ----------", f"From: {who}",
+                f"Date: {head.date:%a, %d %b %Y %H:%M}" if head.date else "",
+                f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", parent.text,
+            ]  # fmt: skip
+            prefill["text"] = "\n".join(line for line in lines if line is not None)
+    return prefill
+
+
+def _sender_identity(user: User, address: str) -> tuple[str, str]:
+    for identity in identities_for(user):
+        if identity.address == address:
+            return identity.address, identity.display_name
+    raise ComposeRefused(f"You cannot send as {address}: it is not one of your addresses.")
+
+
+def message_send(*, user: User, session: SessionBase | None, request: ComposeRequest) -> Outbox:
+    """Commit the message to the outbox (once per idempotency key) and queue its submission."""
+    existing = Outbox.objects.filter(user=user, idempotency_key=request.idempotency_key).first()
+    if existing is not None:
+        return existing
+    address, name = _sender_identity(user, request.from_address)
+    try:
+        to, cc, bcc = (parse_address_list(request.to), parse_address_list(request.cc), parse_address_list(request.bcc))
+        sender = parse_address(f"{name} <{address}>" if name else address)
+    except BadAddress as error:
+        raise ComposeRefused(str(error)) from None
+    if not (to or cc or bcc):
+        raise ComposeRefused("Add at least one recipient.")
+    total = sum(len(a.data) for a in request.attachments)
+    if total > settings.ROOST_ATTACHMENT_MAX_BYTES:
+        limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
+    in_reply_to, references, attached = "", [], []
+    if request.mode and request.parent_uid:
+        with mailbox_connection(user, session) as conn:
+            as_attachment = request.mode == "forward_attachment"
+            parent = _parent(conn, request.parent_folder, request.parent_uid, with_raw=as_attachment)
+        if request.mode in ("reply", "reply_all"):
+            in_reply_to = parent.head.message_id
+            references = references_for(parent.references, parent.head.message_id)
+        if request.mode == "forward_attachment":
+            attached = [parent.raw]
+    now = timezone.now()
+    draft = Draft(
+        sender=sender, to=to, cc=cc, bcc=bcc, subject=request.subject, text=request.text,
+        message_id=make_msgid(domain=address.rpartition("@")[2]), date=now, in_reply_to=in_reply_to,
+        references=references, attachments=request.attachments, attached_messages=attached,
+    )  # fmt: skip
+    try:
+        raw = build_message(draft, include_bcc=False)
+    except RoostError as error:
+        raise ComposeRefused(str(error)) from None
+    undo = timedelta(seconds=settings.ROOST_UNDO_SEND_SECONDS)
+    send_after = max(request.send_at, now) if request.send_at else now + undo
+    credential = ""
+    if settings.ROOST_MAIL_MODE == "external":
+        password = credential_load(session) if session is not None else None
+        if password is None:
+            raise ComposeRefused("Your session has expired. Sign in again to send.")
+        credential = secret_seal(password)
+    try:
+        with transaction.atomic():
+            row = Outbox.objects.create(
+                user=user, idempotency_key=request.idempotency_key, message_id=draft.message_id,
+                sender=address, recipients=[a.addr_spec for a in (*to, *cc, *bcc)], bcc=[str(a) for a in bcc],
+                subject=request.subject[:998], raw=raw, sent_copy=build_message(draft, include_bcc=True),
+                smtputf8=needs_smtputf8(draft), send_after=send_after, compose_state=request.as_state(),
+                parent_folder=request.parent_folder if request.parent_uid else "", parent_uid=request.parent_uid,
+                parent_flag=PARENT_FLAGS.get(request.mode, ""), credential=credential,
+            )  # fmt: skip
+            transaction.on_commit(lambda: outbox_queue(row.pk, eta=send_after))
+    except IntegrityError:
+        return Outbox.objects.get(user=user, idempotency_key=request.idempotency_key)
+    return row

@@ -1,0 +1,48 @@
+"""The From addresses a user may use, with their display names and signatures."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from accounts.models import User
+from mailadmin.selectors import addresses_owned_by, display_name_of
+from webmail.models import Identity
+
+
+@dataclass(frozen=True)
+class SenderIdentity:
+    address: str
+    display_name: str
+    signature: str
+
+
+def identities_for(user: User) -> list[SenderIdentity]:
+    """Managed mode: the mailbox and its aliases; external mode: the login address."""
+    owned = addresses_owned_by(user) if settings.ROOST_MAIL_MODE == "managed" else [user.username]
+    saved = {i.address: i for i in Identity.objects.filter(user=user)}
+    default_name = display_name_of(user)
+    found = []
+    for address in owned:
+        identity = saved.get(address)
+        found.append(
+            SenderIdentity(
+                address=address,
+                display_name=identity.display_name if identity and identity.display_name else default_name,
+                signature=identity.signature if identity else "",
+            )
+        )
+    default = next((i.address for i in saved.values() if i.is_default), None)
+    found.sort(key=lambda i: (i.address != default, owned.index(i.address)))
+    return found
+
+
+def identity_update(*, user: User, address: str, display_name: str, signature: str, is_default: bool) -> None:
+    if address not in {i.address for i in identities_for(user)}:
+        raise PermissionError(address)
+    if is_default:
+        Identity.objects.filter(user=user).update(is_default=False)
+    Identity.objects.update_or_create(
+        user=user,
+        address=address,
+        defaults={"display_name": display_name.strip(), "signature": signature, "is_default": is_default},
+    )

@@ -1,0 +1,196 @@
+"""Delivering the outbox exactly once. The row is the source of truth, not the Celery message:
+queued -> sending (leased) -> submitting (the final dot is on its way) -> accepted -> filed.
+A retry happens only where it cannot send twice; where it might, the row waits for the user."""
+
+import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.utils import timezone
+
+from accounts.credentials import credential_load
+from accounts.models import User
+from core.errors import NotFound, RoostError
+from webmail.imap.changes import add_flags
+from webmail.imap.connection import ImapLogin, imap_errors
+from webmail.imap.folders import list_folders
+from webmail.locks import outbox_locked
+from webmail.mailstore import POOL, imap_endpoint
+from webmail.models import Outbox
+from webmail.services.queueing import outbox_queue
+from webmail.services.secrets import secret_open, secret_seal
+from webmail.smtp.client import SmtpEndpoint, SmtpError
+from webmail.smtp.submit import SmtpUncertain, smtp_submit
+
+State = Outbox.State
+MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the task should do next: nothing, retry in some seconds, or file the Sent copy."""
+
+    retry_in: int | None = None
+    file_next: bool = False
+
+
+def _smtp_endpoint() -> SmtpEndpoint:
+    return SmtpEndpoint(
+        host=settings.ROOST_SMTP_HOST, port=settings.ROOST_SMTP_PORT, security=settings.ROOST_SMTP_SECURITY
+    )
+
+
+def _login(row: Outbox) -> tuple[str, str]:
+    """Managed mode logs in (SMTP SASL and IMAP) through Dovecot's master user, still checked against
+    the sender; external mode with the user's password, sealed on the row until the message is filed."""
+    if settings.ROOST_MAIL_MODE == "managed":
+        return f"{row.user.username}*{settings.ROOST_DOVECOT_MASTER_USER}", settings.ROOST_DOVECOT_MASTER_PASSWORD
+    password = secret_open(row.credential)
+    if password is None:
+        raise SmtpError("The saved sign-in for this message is gone; open it and send it again.", permanent=True)
+    return row.user.username, password
+
+
+def _backoff(attempts: int) -> int:
+    return min(30 * 2 ** max(0, attempts - 1), 3600)
+
+
+def outbox_deliver(*, outbox_id: int) -> Step:
+    now = timezone.now()
+    with outbox_locked(outbox_id) as row:
+        if row is None:
+            return Step()  # another worker has it, or it was deleted
+        if row.state == State.ACCEPTED:
+            return Step(file_next=True)
+        if row.state != State.QUEUED:
+            return Step()
+        if row.send_after > now:
+            return Step(retry_in=max(1, int((row.send_after - now).total_seconds())))
+        row.state, row.attempts = State.SENDING, row.attempts + 1
+        row.lease_until = now + timedelta(seconds=settings.ROOST_OUTBOX_LEASE_SECONDS)
+        row.save(update_fields=["state", "attempts", "lease_until", "updated"])
+
+    def mark_submitting() -> None:
+        Outbox.objects.filter(pk=row.pk, state=State.SENDING).update(state=State.SUBMITTING, updated=timezone.now())
+
+    try:
+        reply = smtp_submit(
+            _smtp_endpoint(),
+            login=_login(row),
+            sender=row.sender,
+            recipients=row.recipients,
+            message=bytes(row.raw),
+            smtputf8=row.smtputf8,
+            before_final_dot=mark_submitting,
+        )
+    except SmtpUncertain as error:
+        _finish(row, State.UNCERTAIN, error=str(error))
+        return Step()
+    except SmtpError as error:
+        if error.permanent or row.attempts >= MAX_ATTEMPTS:
+            _finish(row, State.FAILED, error=str(error))
+            return Step()
+        Outbox.objects.filter(pk=row.pk).update(state=State.QUEUED, lease_until=None, last_error=str(error))
+        return Step(retry_in=_backoff(row.attempts))
+    Outbox.objects.filter(pk=row.pk).update(
+        state=State.ACCEPTED, smtp_reply=reply, last_error="", updated=timezone.now()
+    )
+    return Step(file_next=True)
+
+
+def _finish(row: Outbox, state: str, *, error: str) -> None:
+    Outbox.objects.filter(pk=row.pk).update(
+        state=state, last_error=error, lease_until=None, credential="", updated=timezone.now()
+    )
+
+
+def outbox_file(*, outbox_id: int) -> None:
+    """Put the Sent copy in place (once: a copy already there is recognised by its Message-ID) and flag
+    the answered or forwarded original. Raises on IMAP trouble; the task retries the filing only."""
+    row = Outbox.objects.select_related("user").filter(pk=outbox_id, state=State.ACCEPTED).first()
+    if row is None:
+        return
+    user, password = _login(row)
+    with POOL.connection(imap_endpoint(), ImapLogin(user, password)) as conn:
+        sent = next((f.name for f in list_folders(conn, with_counts=False) if f.role == "sent"), "Sent")
+        conn.select(sent)
+        with imap_errors(conn.endpoint):
+            if not conn.client.search(["HEADER", "Message-ID", row.message_id]):
+                conn.client.append(sent, bytes(row.sent_copy), flags=["\\Seen"])
+        if row.parent_uid and row.parent_flag:
+            with contextlib.suppress(RoostError):  # the original may be gone by now; the message is sent
+                add_flags(conn, row.parent_folder, [row.parent_uid], [row.parent_flag])
+    Outbox.objects.filter(pk=row.pk, state=State.ACCEPTED).update(
+        state=State.FILED, credential="", updated=timezone.now()
+    )
+
+
+def outbox_sweep() -> dict[str, list[int]]:
+    """Find rows a lost task or a dead worker left behind. Returns what to queue again."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=60)
+    resend = list(
+        Outbox.objects.filter(state=State.QUEUED, send_after__lt=stale, updated__lt=stale).values_list("pk", flat=True)
+    )
+    expired = Outbox.objects.filter(lease_until__lt=now)
+    # A worker that died before the final dot delivered nothing: send again. After it: nobody knows.
+    back = list(expired.filter(state=State.SENDING).values_list("pk", flat=True))
+    Outbox.objects.filter(pk__in=back, state=State.SENDING).update(state=State.QUEUED, lease_until=None, updated=now)
+    expired.filter(state=State.SUBMITTING).update(
+        state=State.UNCERTAIN,
+        lease_until=None,
+        last_error="The sending stopped after the message was handed over; it may have been delivered.",
+        updated=now,
+    )
+    refile = list(Outbox.objects.filter(state=State.ACCEPTED, updated__lt=stale).values_list("pk", flat=True))
+    return {"send": resend + back, "file": refile}
+
+
+def outbox_get_for_user(*, user: User, outbox_id: int) -> Outbox:
+    row = Outbox.objects.filter(pk=outbox_id, user=user).first()
+    if row is None:
+        raise NotFound("There is no such message in your outbox.")
+    return row
+
+
+class OutboxRefused(RoostError):
+    pass
+
+
+def outbox_cancel(*, user: User, outbox_id: int) -> Outbox:
+    """Undo send: only while the message has not started to go."""
+    row = outbox_get_for_user(user=user, outbox_id=outbox_id)
+    updated = Outbox.objects.filter(pk=row.pk, state=State.QUEUED).update(state=State.CANCELLED, updated=timezone.now())
+    if not updated:
+        raise OutboxRefused("Too late to undo: the message is already on its way.")
+    row.refresh_from_db()
+    return row
+
+
+def outbox_send_again(*, user: User, session: SessionBase | None, outbox_id: int) -> Outbox:
+    """The user's decision for a failed or uncertain message: send it (again)."""
+    row = outbox_get_for_user(user=user, outbox_id=outbox_id)
+    if row.state not in (State.FAILED, State.UNCERTAIN):
+        raise OutboxRefused("Only a failed or uncertain message can be sent again.")
+    now = timezone.now()
+    credential = row.credential
+    if settings.ROOST_MAIL_MODE == "external":
+        password = credential_load(session) if session is not None else None
+        if password is None:
+            raise OutboxRefused("Your session has expired. Sign in again to send.")
+        credential = secret_seal(password)
+    Outbox.objects.filter(pk=row.pk).update(
+        state=State.QUEUED, send_after=now, attempts=0, lease_until=None, credential=credential, updated=now
+    )
+    outbox_queue(row.pk)
+    row.refresh_from_db()
+    return row
+
+
+def outbox_discard(*, user: User, outbox_id: int) -> None:
+    row = outbox_get_for_user(user=user, outbox_id=outbox_id)
+    if row.state not in (State.FAILED, State.UNCERTAIN, State.CANCELLED):
+        raise OutboxRefused("Only a failed, uncertain or cancelled message can be discarded.")
+    row.delete()
