@@ -1,11 +1,14 @@
 from django.urls import path
 
-from .views import actions, folders, listing, reading, search, settings
+from .views import actions, compose, folders, listing, reading, search, settings
 
 app_name = "webmail"
 urlpatterns = [
     path("", listing.mail_home, name="home"),
     path("search/", search.search_view, name="search"),
+    path("compose/", compose.compose, name="compose"),
+    path("outbox/", compose.outbox_view, name="outbox"),
+    path("outbox/<int:outbox_id>/", compose.outbox_change, name="outbox_change"),
     path("folders/", folders.folders_manage, name="folders"),
     path("settings/", settings.mail_settings, name="settings"),
     path("folders/change/", folders.folder_change, name="folder_change"),

@@ -155,6 +155,9 @@
     if (reader) {
       const go = (sel) => { const a = $(sel); if (a) window.location.href = a.href; };
       if (key === "u") go("[data-back-link]");
+      else if (key === "r") go("[data-reply]");
+      else if (key === "a") go("[data-reply-all]");
+      else if (key === "f") go("[data-forward]");
       else if (key === "j") go("[data-next-message]");
       else if (key === "k") go("[data-prev-message]");
       return;
@@ -165,6 +168,7 @@
     else if (key === "x" && cursor >= 0) { const b = boxOf(rows()[cursor]); b.checked = !b.checked; lastClicked = rows()[cursor]; syncSelection(); }
     else if (key === "n") { const a = $("[data-next-page]"); if (a) window.location.href = a.href; }
     else if (key === "p") { const a = $("[data-prev-page]"); if (a) window.location.href = a.href; }
+    else if (key === "c") { window.location.href = "/mail/compose/"; }
   });
   document.documentElement.dataset.mailReady = "1";
 })();

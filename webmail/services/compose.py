@@ -19,6 +19,7 @@ from webmail.mailstore import mailbox_connection
 from webmail.mime.compose import (
     Attachment,
     BadAddress,
+    BadHeader,
     Draft,
     build_message,
     forward_subject,
@@ -107,7 +108,8 @@ def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folde
     with mailbox_connection(user, session) as conn:
         parent = _parent(conn, folder, uid, with_raw=False)
     head = parent.head
-    mine = {i.address for i in identities_for(user)}
+    own = [i.address for i in identities_for(user)]  # the mailbox first, then its aliases
+    mine = set(own)
     sender = head.sender[0] if head.sender else None
     who = str(sender) if sender else "someone"
     prefill: dict[str, object] = {"mode": mode, "parent_folder": folder, "parent_uid": uid}
@@ -122,7 +124,7 @@ def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folde
         prefill["subject"] = reply_subject(head.subject)
         prefill["text"] = quote_text(parent.text, who=who, when=head.date)
         recipients = {a.email.lower() for a in (*head.to, *head.cc)}
-        prefill["from_address"] = next((a for a in mine if a in recipients), "")
+        prefill["from_address"] = next((a for a in own if a in recipients), "")
     else:
         prefill["subject"] = forward_subject(head.subject)
         if mode == "forward":
@@ -151,7 +153,7 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
     try:
         to, cc, bcc = (parse_address_list(request.to), parse_address_list(request.cc), parse_address_list(request.bcc))
         sender = parse_address(f"{name} <{address}>" if name else address)
-    except BadAddress as error:
+    except (BadAddress, BadHeader) as error:
         raise ComposeRefused(str(error)) from None
     if not (to or cc or bcc):
         raise ComposeRefused("Add at least one recipient.")

@@ -1,0 +1,251 @@
+"""Compose and send through the real Postfix and Dovecot: the outbox state machine, threading,
+Bcc, identities, undo, send later, failures that keep the message and never send it twice."""
+
+import email
+import email.policy
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from mailadmin.services import alias_create
+from tests import personas
+from tests.mailstack import master_login, wait_for_subject
+from tests.webmail.helpers import append, folder_flags, message, signed_in
+from webmail.mime.compose import Attachment
+from webmail.models import Outbox
+from webmail.services.compose import ComposeRefused, ComposeRequest, compose_prefill, message_send
+from webmail.services.outbox import outbox_cancel, outbox_deliver, outbox_file, outbox_sweep
+
+pytestmark = [pytest.mark.integration]
+ALICE, BOB, CAROL = "alice@example.test", "bob@example.test", "carol@example.test"
+
+
+@pytest.fixture
+def people(mail_stack: None, settings) -> User:  # type: ignore[no-untyped-def]
+    settings.ROOST_UNDO_SEND_SECONDS = 0
+    for local in ("alice", "bob", "carol"):
+        personas.mailbox(local)
+    return User.objects.get(username=ALICE)
+
+
+def send(user: User, **fields: object) -> Outbox:
+    fields.setdefault("idempotency_key", uuid.uuid4().hex)
+    fields.setdefault("from_address", ALICE)
+    row = message_send(user=user, session=None, request=ComposeRequest(**fields))  # type: ignore[arg-type]
+    return row
+
+
+def deliver_now(row: Outbox) -> Outbox:
+    step = outbox_deliver(outbox_id=row.pk)
+    if step.file_next:
+        outbox_file(outbox_id=row.pk)
+    row.refresh_from_db()
+    return row
+
+
+def fetch_by_subject(address: str, folder: str, subject: str) -> email.message.EmailMessage:
+    client = master_login(address)
+    try:
+        client.select_folder(folder, readonly=True)
+        uids = client.search(["SUBJECT", subject])
+        assert uids, f"{subject!r} not in {address}'s {folder}"
+        raw = client.fetch(uids[-1:], ["BODY.PEEK[]"])[uids[-1]][b"BODY[]"]
+        return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+    finally:
+        client.logout()
+
+
+def count_subject(address: str, folder: str, subject: str) -> int:
+    client = master_login(address)
+    try:
+        client.select_folder(folder, readonly=True)
+        return len(client.search(["SUBJECT", subject]))
+    finally:
+        client.logout()
+
+
+def test_send_to_a_local_user_with_both_parts_and_a_sent_copy(people: User) -> None:
+    row = send(people, to="Bob <bob@example.test>", subject="Hello Bob", text="Café at 10?",
+               attachments=[Attachment("plan.txt", "text/plain", b"step 1")])  # fmt: skip
+    assert deliver_now(row).state == Outbox.State.FILED
+    wait_for_subject(BOB, "Hello Bob")
+    got = fetch_by_subject(BOB, "INBOX", "Hello Bob")
+    assert got["From"] == "Alice <alice@example.test>"
+    assert got["Message-ID"] == row.message_id
+    assert got.get_body(("plain",)).get_content().strip() == "Café at 10?"
+    assert [p.get_filename() for p in got.iter_attachments()] == ["plan.txt"]
+    assert "250" in row.smtp_reply
+    assert count_subject(ALICE, "Sent", "Hello Bob") == 1
+
+
+def test_reply_threads_and_flags_the_original(people: User) -> None:
+    append(ALICE, "INBOX", [message("Trip plan", sender="Bob <bob@example.test>", Message_ID="<trip@example.test>",
+                                    References="<root@example.test>")])  # fmt: skip
+    prefill = compose_prefill(user=people, session=None, mode="reply", folder="INBOX", uid=1)
+    assert prefill["to"] == "Bob <bob@example.test>"
+    assert prefill["subject"] == "Re: Trip plan"
+    assert "> Hello." in str(prefill["text"])
+    row = send(people, to=prefill["to"], subject=prefill["subject"], text="Sounds good",
+               mode="reply", parent_folder="INBOX", parent_uid=1)  # fmt: skip
+    deliver_now(row)
+    got = fetch_by_subject(BOB, "INBOX", "Re: Trip plan")
+    assert got["In-Reply-To"] == "<trip@example.test>"
+    assert got["References"] == "<root@example.test> <trip@example.test>"
+    assert "\\Answered" in folder_flags(ALICE, "INBOX")[1]
+
+
+def test_reply_all_leaves_out_the_users_own_addresses(people: User) -> None:
+    alias_create(address="team@example.test", destinations=[ALICE])
+    to = "Alice <alice@example.test>, team@example.test"
+    append(ALICE, "INBOX", [message("Plan", sender="Bob <bob@example.test>", to=to, Cc="Carol <carol@example.test>")])
+    prefill = compose_prefill(user=people, session=None, mode="reply_all", folder="INBOX", uid=1)
+    assert prefill["to"] == "Bob <bob@example.test>"
+    assert prefill["cc"] == "Carol <carol@example.test>"
+    assert prefill["from_address"] == ALICE
+
+
+def test_forward_as_attachment_keeps_the_original_whole(people: User) -> None:
+    append(ALICE, "INBOX", [message("Report Q1", sender="Bob <bob@example.test>", body="numbers")])
+    row = send(people, to=CAROL, subject="Fwd: Report Q1", text="FYI", mode="forward_attachment",
+               parent_folder="INBOX", parent_uid=1)  # fmt: skip
+    deliver_now(row)
+    got = fetch_by_subject(CAROL, "INBOX", "Fwd: Report Q1")
+    attached = [p for p in got.iter_attachments() if p.get_content_type() == "message/rfc822"]
+    assert len(attached) == 1
+    assert attached[0].get_content()["Subject"] == "Report Q1"
+    assert "$Forwarded" in folder_flags(ALICE, "INBOX")[1]
+
+
+def test_bcc_is_delivered_but_not_shown_to_others(people: User) -> None:
+    deliver_now(send(people, to=BOB, bcc=CAROL, subject="Quiet copy", text="x"))
+    wait_for_subject(CAROL, "Quiet copy")
+    assert fetch_by_subject(CAROL, "INBOX", "Quiet copy")["Bcc"] is None
+    assert fetch_by_subject(BOB, "INBOX", "Quiet copy")["Bcc"] is None
+    assert fetch_by_subject(ALICE, "Sent", "Quiet copy")["Bcc"] == CAROL
+
+
+def test_the_server_refuses_a_from_address_the_user_does_not_own(people: User) -> None:
+    with pytest.raises(ComposeRefused, match="not one of your addresses"):
+        send(people, from_address=BOB, to=CAROL, subject="spoof", text="x")
+    alias_create(address="sales@example.test", destinations=[ALICE])
+    row = deliver_now(send(people, from_address="sales@example.test", to=BOB, subject="From sales", text="x"))
+    assert row.state == Outbox.State.FILED
+
+
+def test_a_repeated_request_makes_one_message(people: User) -> None:
+    first = send(people, idempotency_key="k1", to=BOB, subject="Once only", text="x")
+    again = send(people, idempotency_key="k1", to=BOB, subject="Once only", text="x")
+    assert first.pk == again.pk
+    deliver_now(first)
+    deliver_now(again)
+    assert count_subject(BOB, "INBOX", "Once only") == 1
+
+
+def test_undo_send_keeps_the_text_and_sends_nothing(people: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOST_UNDO_SEND_SECONDS = 10
+    row = send(people, to=BOB, subject="Oops", text="never mind")
+    assert outbox_deliver(outbox_id=row.pk).retry_in is not None  # inside the undo window
+    outbox_cancel(user=people, outbox_id=row.pk)
+    row.refresh_from_db()
+    assert row.state == Outbox.State.CANCELLED
+    assert row.compose_state["text"] == "never mind"
+    assert deliver_now(row).state == Outbox.State.CANCELLED
+    assert count_subject(BOB, "INBOX", "Oops") == 0
+
+
+def test_send_later_waits_for_its_time(people: User) -> None:
+    row = send(people, to=BOB, subject="Tomorrow", text="x", send_at=timezone.now() + timedelta(hours=20))
+    step = outbox_deliver(outbox_id=row.pk)
+    assert step.retry_in is not None
+    assert step.retry_in > 19 * 3600
+    Outbox.objects.filter(pk=row.pk).update(send_after=timezone.now())
+    assert deliver_now(row).state == Outbox.State.FILED
+
+
+def test_permanent_refusal_fails_with_the_reason_and_keeps_the_message(people: User) -> None:
+    row = deliver_now(send(people, to="nobody@example.test", subject="To nobody", text="kept"))
+    assert row.state == Outbox.State.FAILED
+    assert "550" in row.last_error
+    assert "nobody@example.test" in row.last_error
+    assert row.compose_state["text"] == "kept"
+
+
+def test_postfix_down_means_retry_later_then_exactly_one_delivery(people: User, settings) -> None:  # type: ignore[no-untyped-def]
+    port = settings.ROOST_SMTP_PORT
+    settings.ROOST_SMTP_PORT = 1  # nothing listens: as if Postfix were stopped
+    row = send(people, to=BOB, subject="Despite the outage", text="x")
+    step = outbox_deliver(outbox_id=row.pk)
+    row.refresh_from_db()
+    assert step.retry_in is not None
+    assert row.state == Outbox.State.QUEUED
+    assert "Cannot reach the SMTP server" in row.last_error
+    settings.ROOST_SMTP_PORT = port
+    assert deliver_now(row).state == Outbox.State.FILED
+    deliver_now(row)
+    assert count_subject(BOB, "INBOX", "Despite the outage") == 1
+
+
+def test_a_worker_that_died_after_acceptance_files_once_and_never_resends(people: User) -> None:
+    row = send(people, to=BOB, subject="Crash after accept", text="x")
+    assert outbox_deliver(outbox_id=row.pk).file_next  # accepted; the worker "dies" before filing
+    Outbox.objects.filter(pk=row.pk).update(updated=timezone.now() - timedelta(minutes=5))
+    found = outbox_sweep()
+    assert found == {"send": [], "file": [row.pk]}
+    outbox_file(outbox_id=row.pk)
+    Outbox.objects.filter(pk=row.pk).update(state=Outbox.State.ACCEPTED)
+    outbox_file(outbox_id=row.pk)  # a second filing attempt finds the copy already there
+    wait_for_subject(BOB, "Crash after accept")
+    assert count_subject(BOB, "INBOX", "Crash after accept") == 1
+    assert count_subject(ALICE, "Sent", "Crash after accept") == 1
+
+
+def test_sweeper_requeues_lost_rows_and_marks_interrupted_submissions_uncertain(people: User) -> None:
+    lost = send(people, to=BOB, subject="Lost task", text="x")
+    before_dot = send(people, to=BOB, subject="Died before the dot", text="x")
+    after_dot = send(people, to=BOB, subject="Died after the dot", text="x")
+    long_ago = timezone.now() - timedelta(minutes=10)
+    Outbox.objects.filter(pk=lost.pk).update(send_after=long_ago, updated=long_ago)
+    Outbox.objects.filter(pk=before_dot.pk).update(state=Outbox.State.SENDING, lease_until=long_ago)
+    Outbox.objects.filter(pk=after_dot.pk).update(state=Outbox.State.SUBMITTING, lease_until=long_ago)
+    found = outbox_sweep()
+    assert sorted(found["send"]) == sorted([lost.pk, before_dot.pk])
+    after_dot.refresh_from_db()
+    assert after_dot.state == Outbox.State.UNCERTAIN
+    assert "may have been delivered" in after_dot.last_error
+
+
+def test_header_injection_is_refused(people: User) -> None:
+    with pytest.raises(ComposeRefused, match="line breaks"):
+        send(people, to=BOB, subject="Hi\r\nBcc: mallory@evil.test", text="x")
+    with pytest.raises(ComposeRefused):
+        send(people, to="bob@example.test\r\nBcc: mallory@evil.test", subject="x", text="x")
+    with pytest.raises(ComposeRefused, match="not an email address"):
+        send(people, to="not an address", subject="x", text="x")
+
+
+def test_international_domain_names_are_encoded(people: User) -> None:
+    row = send(people, to="Jo <jo@bücher.test>", subject="IDN", text="x")
+    assert row.recipients == ["jo@xn--bcher-kva.test"]
+
+
+def test_compose_page_send_and_undo_in_the_browser_flow(people: User, client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOST_UNDO_SEND_SECONDS = 10
+    signed_in(client)
+    page = client.get(reverse("webmail:compose")).content.decode()
+    assert 'name="idempotency_key"' in page
+    response = client.post(
+        reverse("webmail:compose"),
+        {"idempotency_key": "page-1", "from_address": ALICE, "to": BOB, "subject": "Via the page", "text": "hi"},
+    )
+    row = Outbox.objects.get(idempotency_key="page-1")
+    assert response["Location"] == reverse("webmail:outbox") + f"?sent={row.pk}"
+    assert "Undo" in client.get(response["Location"]).content.decode()
+    undo = client.post(reverse("webmail:outbox_change", args=[row.pk]), {"op": "undo"})
+    restored = client.get(undo["Location"]).content.decode()
+    assert "Via the page" in restored
+    assert ">hi</textarea>" in restored

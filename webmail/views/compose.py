@@ -1,0 +1,137 @@
+import uuid
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import request_user
+from core.errors import RoostError
+from webmail.mime.compose import Attachment
+from webmail.models import Outbox
+from webmail.services.compose import MODES, ComposeRequest, compose_prefill, message_send
+from webmail.services.folders import folder_tree
+from webmail.services.identities import identities_for
+from webmail.services.outbox import outbox_cancel, outbox_discard, outbox_get_for_user, outbox_send_again
+from webmail.validators import clean_folder, clean_uid
+from webmail.views.errors import error_status
+
+
+def _send_at(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
+def _form_state(request: HttpRequest) -> ComposeRequest:
+    post = request.POST
+    uid = post.get("parent_uid", "")
+    return ComposeRequest(
+        idempotency_key=post.get("idempotency_key", "")[:64] or uuid.uuid4().hex,
+        from_address=post.get("from_address", ""),
+        to=post.get("to", ""),
+        cc=post.get("cc", ""),
+        bcc=post.get("bcc", ""),
+        subject=post.get("subject", ""),
+        text=post.get("text", ""),
+        attachments=[
+            Attachment(f.name or "attachment", f.content_type or "application/octet-stream", f.read())
+            for f in request.FILES.getlist("attachments")
+        ],
+        send_at=_send_at(post.get("send_at", "")) if post.get("later") else None,
+        mode=post.get("mode", "") if post.get("mode", "") in MODES else "",
+        parent_folder=clean_folder(post["parent_folder"]) if post.get("parent_folder") else "",
+        parent_uid=clean_uid(uid) if uid else None,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def compose(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    state: dict[str, object] = {}
+    error = ""
+    status = 200
+    try:
+        if request.method == "POST":
+            form = _form_state(request)
+            state = form.as_state()
+            row = message_send(user=user, session=request.session, request=form)
+            return redirect(reverse("webmail:outbox") + f"?sent={row.pk}")
+        if request.GET.get("restore"):
+            state = dict(outbox_get_for_user(user=user, outbox_id=clean_uid(request.GET["restore"])).compose_state)
+        elif request.GET.get("mode"):
+            state = compose_prefill(
+                user=user,
+                session=request.session,
+                mode=request.GET["mode"],
+                folder=clean_folder(request.GET.get("f", "INBOX")),
+                uid=clean_uid(request.GET.get("uid")),
+            )
+        else:
+            state = {"to": request.GET.get("to", "")[:500]}
+    except RoostError as err:
+        error, status = str(err), error_status(err)
+    identities = identities_for(user)
+    chosen = state.get("from_address") or (identities[0].address if identities else "")
+    signature = next((i.signature for i in identities if i.address == chosen), "")
+    if request.method == "GET" and signature and not request.GET.get("restore"):
+        state["text"] = f"\n\n-- \n{signature}" + str(state.get("text", ""))
+    context = {
+        "state": state,
+        "error": error,
+        "identities": identities,
+        "chosen": chosen,
+        "idempotency_key": uuid.uuid4().hex,
+        "folders": folder_tree(user=user, session=request.session) if not error or status != 503 else [],
+    }
+    return render(request, "webmail/compose.html", context, status=status)
+
+
+@login_required
+def outbox_view(request: HttpRequest) -> HttpResponse:
+    user = request_user(request)
+    rows = Outbox.objects.filter(user=user).order_by("-created")[:100]
+    just_sent = request.GET.get("sent", "")
+    try:
+        folders = folder_tree(user=user, session=request.session)
+    except RoostError:
+        folders = []
+    context = {
+        "rows": rows,
+        "just_sent": int(just_sent) if just_sent.isdigit() else None,
+        "folders": folders,
+        "now": timezone.now(),
+    }
+    return render(request, "webmail/outbox.html", context)
+
+
+@require_POST
+@login_required
+def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
+    user = request_user(request)
+    op = request.POST.get("op", "")
+    try:
+        if op == "undo":
+            row = outbox_cancel(user=user, outbox_id=outbox_id)
+            messages.success(request, "Sending undone. Your message is back in the editor.")
+            return redirect(reverse("webmail:compose") + f"?restore={row.pk}")
+        if op == "send_again":
+            outbox_send_again(user=user, session=request.session, outbox_id=outbox_id)
+            messages.success(request, "Sending again.")
+        elif op == "edit":
+            return redirect(reverse("webmail:compose") + f"?restore={outbox_id}")
+        elif op == "discard":
+            outbox_discard(user=user, outbox_id=outbox_id)
+            messages.success(request, "Discarded.")
+    except RoostError as error:
+        messages.error(request, str(error))
+    return redirect("webmail:outbox")
