@@ -68,7 +68,8 @@ def list_url(folder: str = "INBOX", **params: str) -> str:
 
 def streamed(response: object) -> list[bytes]:
     """The chunks of a streaming response, whether its iterator is synchronous or asynchronous."""
-    from asgiref.sync import async_to_sync
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     content = response.streaming_content  # type: ignore[attr-defined]
     if hasattr(content, "__aiter__"):
@@ -76,5 +77,7 @@ def streamed(response: object) -> list[bytes]:
         async def gather() -> list[bytes]:
             return [chunk async for chunk in content]
 
-        return async_to_sync(gather)()
+        # A thread of its own: the browser tests' Playwright keeps an event loop in the main thread.
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, gather()).result()
     return list(content)
