@@ -38,6 +38,11 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from demo.files import pdf_document  # noqa: E402 - needs the repository root on sys.path first
+
 ENV_FILES = (Path("/etc/roost/roost.env"), Path("/etc/roost/stack/stack.env"))
 DEFAULT_DOVECOT_CONF = "/etc/roost/stack/dovecot/dovecot.conf"
 DEFAULT_PASSWORD = "bench-password-1"
@@ -398,32 +403,6 @@ def _png(rng: random.Random, width: int, height: int, level: int = 6) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
-def _pdf(lines: Sequence[str], padding: bytes = b"") -> bytes:
-    """A one-page PDF with the lines as text; padding goes into an (unreferenced) binary stream."""
-    text = "\n".join(f"({line.replace('(', '[').replace(')', ']')}) Tj T*" for line in lines)
-    content = f"BT /F1 10 Tf 12 TL 50 780 Td\n{text}\nET".encode("latin-1", "replace")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(content)).encode() + b" >>\nstream\n" + content + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    if padding:
-        objects.append(b"<< /Length " + str(len(padding)).encode() + b" >>\nstream\n" + padding + b"\nendstream")
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
-
-
 def _text_file(rng: random.Random, paragraphs: Sequence[str], size: int, csv: bool) -> bytes:
     out: list[str] = []
     total = 0
@@ -465,7 +444,7 @@ def build_attachments(rng: random.Random, paragraphs: Sequence[str], size: int =
         kind = index % 4
         if kind == 0:
             lines = [_fill(rng.choice(SENTENCES), rng).encode("ascii", "replace").decode() for _ in range(30)]
-            data = _pdf(lines, rng.randbytes(max(0, raw_size - 2500)))
+            data = pdf_document(lines, rng.randbytes(max(0, raw_size - 2500)))
             pool.append(Attachment("application/pdf", "pdf", b64_lines(data), len(data)))
         elif kind == 1:
             side = max(4, int(math.sqrt(raw_size / 3)))
@@ -486,7 +465,7 @@ def huge_attachment(seed: int, which: int) -> Attachment:
         data = _png(rng, 2048, HUGE_ATTACHMENT_BYTES // (2048 * 3) + 2, level=1)
         return Attachment("image/png", "png", b64_lines(data), len(data))
     if kind == 1:
-        data = _pdf(["Benchmark attachment", f"Number {which}"], rng.randbytes(HUGE_ATTACHMENT_BYTES))
+        data = pdf_document(["Benchmark attachment", f"Number {which}"], rng.randbytes(HUGE_ATTACHMENT_BYTES))
         return Attachment("application/pdf", "pdf", b64_lines(data), len(data))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:

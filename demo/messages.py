@@ -8,6 +8,8 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from .files import pdf_document
+
 DOMAIN = "example.test"
 PEOPLE = {
     "alice": "Alice Martin",
@@ -35,28 +37,6 @@ def _addr(address: str) -> Address:
     local, _, domain = address.partition("@")
     name = PEOPLE.get(local) if domain == DOMAIN else OUTSIDERS.get(address, "")
     return Address(display_name=name or "", username=local, domain=domain)
-
-
-def _tiny_pdf(title: str) -> bytes:
-    stream = f"BT /F1 18 Tf 72 720 Td ({title}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def _tiny_png(rgb: tuple[int, int, int], size: int = 48) -> bytes:
@@ -245,7 +225,9 @@ def demo_messages(now: datetime) -> list[DemoMessage]:
         else:
             msg.set_content(body or "")
         if extra == "pdf":
-            msg.add_attachment(_tiny_pdf(subject[:40]), maintype="application", subtype="pdf", filename="document.pdf")
+            msg.add_attachment(
+                pdf_document([subject[:40]]), maintype="application", subtype="pdf", filename="document.pdf"
+            )
         elif extra == "png":
             msg.add_attachment(_tiny_png((70, 130, 180)), maintype="image", subtype="png", filename="lake.png")
             msg.add_attachment(_tiny_png((200, 120, 40)), maintype="image", subtype="png", filename="trail.png")

@@ -7,6 +7,7 @@ import hashlib
 import json
 from array import array
 from collections.abc import Callable
+from typing import TypeVar
 
 import redis
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.conf import settings
 from .imap.listing import FolderStamp
 
 TTL_SECONDS = 3600
+T = TypeVar("T")
 _client: redis.Redis | None = None
 
 
@@ -32,20 +34,24 @@ def _key(kind: str, user: str, folder: str, stamp: FolderStamp, variant: str, fl
     return f"{settings.CACHES['default']['KEY_PREFIX']}:{kind}:{digest}:{':'.join(map(str, parts))}"
 
 
-def cached_uids(
-    *, user: str, folder: str, stamp: FolderStamp, variant: str, flag_dependent: bool, compute: Callable[[], list[int]]
-) -> list[int]:
-    key = _key("uids", user, folder, stamp, variant, flag_dependent)
+def _cached(key: str, compute: Callable[[], T], encode: Callable[[T], bytes], decode: Callable[[bytes], T]) -> T:
     try:
         raw = _redis().get(key)
     except redis.RedisError:
         raw = None
-    if raw is not None:
-        return list(array("I", raw))  # type: ignore[arg-type]
-    uids = compute()
+    if isinstance(raw, bytes):
+        return decode(raw)
+    value = compute()
     with contextlib.suppress(redis.RedisError):  # a cache that is down makes lists slower, not wrong
-        _redis().set(key, array("I", uids).tobytes(), ex=TTL_SECONDS)
-    return uids
+        _redis().set(key, encode(value), ex=TTL_SECONDS)
+    return value
+
+
+def cached_uids(
+    *, user: str, folder: str, stamp: FolderStamp, variant: str, flag_dependent: bool, compute: Callable[[], list[int]]
+) -> list[int]:
+    key = _key("uids", user, folder, stamp, variant, flag_dependent)
+    return _cached(key, compute, lambda uids: array("I", uids).tobytes(), lambda raw: list(array("I", raw)))
 
 
 def cached_threads(
@@ -58,13 +64,4 @@ def cached_threads(
     compute: Callable[[], list[list[int]]],
 ) -> list[list[int]]:
     key = _key("threads", user, folder, stamp, variant, flag_dependent)
-    try:
-        raw = _redis().get(key)
-    except redis.RedisError:
-        raw = None
-    if raw is not None:
-        return json.loads(raw)
-    threads = compute()
-    with contextlib.suppress(redis.RedisError):
-        _redis().set(key, json.dumps(threads, separators=(",", ":")), ex=TTL_SECONDS)
-    return threads
+    return _cached(key, compute, lambda threads: json.dumps(threads, separators=(",", ":")).encode(), json.loads)
