@@ -41,7 +41,7 @@ def _delivered_ids(user: User) -> set[str]:
     with mailbox_connection(user, None) as conn:
         conn.select("INBOX")
         with imap_errors(conn.endpoint):
-            uids = conn.client.search(["HEADER", "Message-ID", f"@{DOMAIN}>"])
+            uids = conn.client.search(["HEADER", "Message-ID", "<demo-"])
             if not uids:
                 return set()
             fetched = conn.client.fetch(uids, ["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID)]"])
@@ -61,7 +61,8 @@ def _wait_for(user: User, wanted: set[str], seconds: float) -> None:
 def demo_seed(*, password: str, smtp_port: int | None = None, wait_seconds: float = 30.0) -> SeedReport:
     report = SeedReport()
     _ensure_mailboxes(password, report)
-    users = {u.username: u for u in User.objects.filter(username__endswith=f"@{DOMAIN}")}
+    demo_addresses = [f"{local}@{DOMAIN}" for local in [*PEOPLE, "postmaster"]]
+    users = {u.username: u for u in User.objects.filter(username__in=demo_addresses)}
     delivered = {address: _delivered_ids(user) for address, user in users.items()}
     endpoint = SmtpEndpoint(host=settings.ROOST_SMTP_HOST, port=smtp_port or settings.ROOST_SMTP_INCOMING_PORT)
     expected: dict[str, set[str]] = {}

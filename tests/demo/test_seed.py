@@ -51,3 +51,17 @@ def test_seeding_tops_up_what_is_missing(mail_stack: None) -> None:
 def test_command_prints_a_summary(mail_stack: None, capsys: pytest.CaptureFixture[str]) -> None:
     call_command("demo_seed", "--password", PASSWORD)
     assert "delivered" in capsys.readouterr().out
+
+
+def test_seeding_only_looks_at_the_demo_mailboxes(mail_stack: None) -> None:
+    from tests import personas
+    from tests.webmail.helpers import append, message
+
+    personas.mailbox("dana")
+    bulk = [message(f"bulk {n}", Message_ID=f"<bulk-{n}@example.test>") for n in range(30)]
+    append("dana@example.test", "INBOX", bulk)
+
+    report = demo_seed(password=PASSWORD)
+
+    assert "dana@example.test" not in report.created
+    assert len(inbox_subjects("dana@example.test")) == 30
