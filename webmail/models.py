@@ -90,3 +90,21 @@ class Outbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.message_id} ({self.state})"
+
+
+class ComposeDraft(models.Model):
+    """Where the draft being written lives in IMAP, and its version: a save must name the version it
+    replaces, so an older tab can never overwrite a newer save."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="compose_drafts")
+    key = models.CharField(max_length=64)
+    version = models.PositiveIntegerField(default=0)
+    folder = models.CharField(max_length=255, blank=True)
+    uid = models.PositiveBigIntegerField(null=True, blank=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="compose_draft_once_per_key")]
+
+    def __str__(self) -> str:
+        return f"draft {self.key} v{self.version}"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", listing.mail_home, name="home"),
     path("search/", search.search_view, name="search"),
     path("compose/", compose.compose, name="compose"),
+    path("drafts/save/", compose.draft_autosave, name="draft_save"),
     path("outbox/", compose.outbox_view, name="outbox"),
     path("outbox/<int:outbox_id>/", compose.outbox_change, name="outbox_change"),
     path("folders/", folders.folders_manage, name="folders"),

@@ -1,5 +1,6 @@
 """Changing messages: flags, copy, move, expunge."""
 
+import re
 from collections.abc import Sequence
 
 from .connection import imap_errors
@@ -46,3 +47,12 @@ def expunge_all(conn: PooledConnection, folder: str) -> int:
             conn.client.add_flags(uids, ["\\Deleted"], silent=True)
             conn.client.uid_expunge(uids)
     return len(uids)
+
+
+def append_message(conn: PooledConnection, folder: str, raw: bytes, flags: Sequence[str]) -> int | None:
+    """APPEND, returning the new message's UID (UIDPLUS APPENDUID) when the server says it."""
+    with imap_errors(conn.endpoint):
+        reply = conn.client.append(folder, raw, flags=list(flags))
+    text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+    match = re.search(r"APPENDUID \d+ (\d+)", text)
+    return int(match.group(1)) if match else None

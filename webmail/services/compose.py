@@ -65,13 +65,14 @@ class ComposeRequest:
     mode: str = ""
     parent_folder: str = ""
     parent_uid: int | None = None
+    draft_key: str = ""
 
     def as_state(self) -> dict[str, object]:
         """What the user typed, kept with the outbox row so an undone or failed send loses nothing."""
         return {
             "from_address": self.from_address, "to": self.to, "cc": self.cc, "bcc": self.bcc,
             "subject": self.subject, "text": self.text, "mode": self.mode,
-            "parent_folder": self.parent_folder, "parent_uid": self.parent_uid,
+            "parent_folder": self.parent_folder, "parent_uid": self.parent_uid, "draft_key": self.draft_key,
         }  # fmt: skip
 
 

@@ -13,12 +13,12 @@ from django.utils import timezone
 from accounts.credentials import credential_load
 from accounts.models import User
 from core.errors import NotFound, RoostError
-from webmail.imap.changes import add_flags
+from webmail.imap.changes import add_flags, expunge_messages
 from webmail.imap.connection import ImapLogin, imap_errors
 from webmail.imap.folders import list_folders
 from webmail.locks import outbox_locked
 from webmail.mailstore import POOL, imap_endpoint
-from webmail.models import Outbox
+from webmail.models import ComposeDraft, Outbox
 from webmail.services.queueing import outbox_queue
 from webmail.services.secrets import secret_open, secret_seal
 from webmail.smtp.client import SmtpEndpoint, SmtpError
@@ -122,6 +122,13 @@ def outbox_file(*, outbox_id: int) -> None:
         if row.parent_uid and row.parent_flag:
             with contextlib.suppress(RoostError):  # the original may be gone by now; the message is sent
                 add_flags(conn, row.parent_folder, [row.parent_uid], [row.parent_flag])
+        draft_key = str(row.compose_state.get("draft_key") or "")
+        draft = ComposeDraft.objects.filter(user=row.user, key=draft_key).first() if draft_key else None
+        if draft is not None and draft.uid and draft.folder:
+            with contextlib.suppress(RoostError):  # the sent message's draft goes; if it is gone already, fine
+                expunge_messages(conn, draft.folder, [draft.uid])
+    if draft is not None:
+        draft.delete()
     Outbox.objects.filter(pk=row.pk, state=State.ACCEPTED).update(
         state=State.FILED, credential="", updated=timezone.now()
     )

@@ -3,7 +3,7 @@ from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from core.errors import RoostError
 from webmail.mime.compose import Attachment
 from webmail.models import Outbox
 from webmail.services.compose import MODES, ComposeRequest, compose_prefill, message_send
+from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
 from webmail.services.folders import folder_tree
 from webmail.services.identities import identities_for
 from webmail.services.outbox import outbox_cancel, outbox_discard, outbox_get_for_user, outbox_send_again
@@ -50,6 +51,7 @@ def _form_state(request: HttpRequest) -> ComposeRequest:
         mode=post.get("mode", "") if post.get("mode", "") in MODES else "",
         parent_folder=clean_folder(post["parent_folder"]) if post.get("parent_folder") else "",
         parent_uid=clean_uid(uid) if uid else None,
+        draft_key=post.get("draft_key", "")[:64],
     )
 
 
@@ -66,7 +68,14 @@ def compose(request: HttpRequest) -> HttpResponse:
             state = form.as_state()
             row = message_send(user=user, session=request.session, request=form)
             return redirect(reverse("webmail:outbox") + f"?sent={row.pk}")
-        if request.GET.get("restore"):
+        if request.GET.get("draft"):
+            state = draft_open(
+                user=user,
+                session=request.session,
+                folder=clean_folder(request.GET.get("f", "Drafts")),
+                uid=clean_uid(request.GET["draft"]),
+            )
+        elif request.GET.get("restore"):
             state = dict(outbox_get_for_user(user=user, outbox_id=clean_uid(request.GET["restore"])).compose_state)
         elif request.GET.get("mode"):
             state = compose_prefill(
@@ -83,7 +92,7 @@ def compose(request: HttpRequest) -> HttpResponse:
     identities = identities_for(user)
     chosen = state.get("from_address") or (identities[0].address if identities else "")
     signature = next((i.signature for i in identities if i.address == chosen), "")
-    if request.method == "GET" and signature and not request.GET.get("restore"):
+    if request.method == "GET" and signature and not (request.GET.get("restore") or request.GET.get("draft")):
         state["text"] = f"\n\n-- \n{signature}" + str(state.get("text", ""))
     context = {
         "state": state,
@@ -91,6 +100,8 @@ def compose(request: HttpRequest) -> HttpResponse:
         "identities": identities,
         "chosen": chosen,
         "idempotency_key": uuid.uuid4().hex,
+        "draft_key": state.get("draft_key") or new_draft_key(),
+        "draft_version": state.get("draft_version") or 0,
         "folders": folder_tree(user=user, session=request.session) if not error or status != 503 else [],
     }
     return render(request, "webmail/compose.html", context, status=status)
@@ -135,3 +146,29 @@ def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
     except RoostError as error:
         messages.error(request, str(error))
     return redirect("webmail:outbox")
+
+
+@require_POST
+@login_required
+def draft_autosave(request: HttpRequest) -> JsonResponse:
+    """Save the draft being written; 409 when another window saved a newer version meanwhile."""
+    post = request.POST
+    state: dict[str, object] = {
+        n: post.get(n, "") for n in ("from_address", "to", "cc", "bcc", "subject", "text", "mode")
+    }
+    state["parent_folder"] = post.get("parent_folder", "")
+    state["parent_uid"] = post.get("parent_uid") or None
+    try:
+        version = int(post.get("draft_version", "0"))
+        saved = draft_save(
+            user=request_user(request), session=request.session, key=post.get("draft_key", ""),
+            base_version=version, state=state,
+        )  # fmt: skip
+    except DraftConflict as conflict:
+        return JsonResponse(
+            {"ok": False, "conflict": True, "version": conflict.version, "error": str(conflict)}, status=409
+        )
+    except (RoostError, ValueError) as error:
+        status = error_status(error) if isinstance(error, RoostError) else 400
+        return JsonResponse({"ok": False, "error": str(error)}, status=status)
+    return JsonResponse({"ok": True, "version": saved.version, "saved_at": timezone.now().isoformat()})

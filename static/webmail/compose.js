@@ -1,0 +1,102 @@
+// Compose: a copy in the browser at every keystroke, and the draft saved to the server's Drafts folder
+// at most every few seconds while typing, at least every 30 s, and when the page is left. A save names
+// the version it replaces; a 409 means another window saved newer text, and this one stops saving.
+(function () {
+  "use strict";
+  const form = document.querySelector("[data-compose]");
+  if (!form) return;
+  const status = document.querySelector("[data-draft-status]");
+  const versionField = form.querySelector("[data-draft-version]");
+  const key = form.elements.draft_key.value;
+  const storeKey = "roost-draft:" + key;
+  const fields = ["from_address", "to", "cc", "bcc", "subject", "text"];
+  let dirty = false, saving = false, stopped = false, timer = null, lastSave = Date.now();
+
+  const snapshot = () => Object.fromEntries(fields.map((f) => [f, form.elements[f] ? form.elements[f].value : ""]));
+  const say = (text) => { if (status) status.textContent = text; };
+
+  // A copy left by a window that crashed or lost its session before the server had it: offer it back.
+  // This draft's own copy first; for a new, empty message also the newest unsaved copy of any draft.
+  function unsaved() {
+    const own = JSON.parse(localStorage.getItem(storeKey) || "null");
+    if (own && own.pending) return [storeKey, own];
+    const empty = fields.every((f) => f === "from_address" || !form.elements[f] || !form.elements[f].value);
+    if (!empty) return [null, null];
+    let best = [null, null];
+    for (let i = 0; i < localStorage.length; i += 1) {
+      const name = localStorage.key(i);
+      if (!name || !name.startsWith("roost-draft:")) continue;
+      const copy = JSON.parse(localStorage.getItem(name) || "null");
+      if (copy && copy.pending && (!best[1] || copy.at > best[1].at)) best = [name, copy];
+    }
+    return best;
+  }
+  try {
+    const [name, found] = unsaved();
+    const kept = found && found.fields;
+    if (kept && JSON.stringify(kept) !== JSON.stringify(snapshot())) {
+      const bar = document.querySelector("[data-restore-bar]");
+      bar.hidden = false;
+      bar.querySelector("[data-restore]").addEventListener("click", () => {
+        fields.forEach((f) => { if (form.elements[f] && kept[f] !== undefined) form.elements[f].value = kept[f]; });
+        bar.hidden = true;
+        if (name !== storeKey) localStorage.removeItem(name);
+        changed();
+      });
+    }
+  } catch (e) { /* storage unavailable: the server copy still works */ }
+
+  function body() {
+    const data = new URLSearchParams();
+    ["draft_key", "draft_version", "mode", "parent_folder", "parent_uid"].forEach((f) => data.append(f, form.elements[f].value));
+    const snap = snapshot();
+    fields.forEach((f) => data.append(f, snap[f]));
+    return data;
+  }
+
+  async function save() {
+    if (!dirty || saving || stopped) return;
+    saving = true; dirty = false; lastSave = Date.now();
+    say("Saving…");
+    try {
+      const response = await fetch(form.dataset.autosaveUrl, {
+        method: "POST", body: body(), credentials: "same-origin",
+        headers: { "X-CSRFToken": form.elements.csrfmiddlewaretoken.value, Accept: "application/json" },
+      });
+      const result = await response.json();
+      if (result.ok) {
+        versionField.value = result.version;
+        if (!dirty) keep(false);
+        say("Draft saved " + new Date().toLocaleTimeString());
+      }
+      else if (result.conflict) { stopped = true; say(result.error); }
+      else { dirty = true; say("Not saved yet: " + result.error + " (kept in this browser; retrying)"); }
+    } catch (e) {
+      dirty = true; say("Offline: the draft is kept in this browser and saved when the server answers.");
+    } finally { saving = false; }
+  }
+
+  function keep(pending) {
+    try { localStorage.setItem(storeKey, JSON.stringify({ fields: snapshot(), pending, at: Date.now() })); }
+    catch (e) { /* full or disabled */ }
+  }
+
+  function changed() {
+    dirty = true;
+    keep(true);
+    clearTimeout(timer);
+    timer = setTimeout(save, Date.now() - lastSave > 30000 ? 0 : 3000);
+  }
+  form.addEventListener("input", changed);
+  setInterval(() => { if (dirty) save(); }, 30000);
+  document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") save(); });
+  window.addEventListener("pagehide", () => {
+    if (dirty && !stopped && navigator.sendBeacon) {
+      const data = body();
+      data.append("csrfmiddlewaretoken", form.elements.csrfmiddlewaretoken.value);
+      navigator.sendBeacon(form.dataset.autosaveUrl, data);
+    }
+  });
+  form.addEventListener("submit", () => { try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ } });
+  document.documentElement.dataset.composeReady = "1";
+})();

@@ -1,0 +1,117 @@
+"""Drafts in the IMAP Drafts folder: replaced, never piled up, never overwritten by an older window,
+reopened intact, kept through an IMAP outage, gone once the message is sent."""
+
+import uuid
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accounts.models import User
+from tests import personas
+from tests.webmail.helpers import folder_flags, folder_uids, signed_in
+from webmail.models import Outbox
+from webmail.services.compose import ComposeRequest, message_send
+from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
+from webmail.services.outbox import outbox_deliver, outbox_file
+
+pytestmark = [pytest.mark.integration]
+ALICE = "alice@example.test"
+
+
+@pytest.fixture
+def alice(mail_stack: None) -> User:
+    personas.mailbox("alice")
+    personas.mailbox("bob")
+    return User.objects.get(username=ALICE)
+
+
+def state(text: str, **extra: object) -> dict[str, object]:
+    return {"from_address": ALICE, "to": "Bob <bob@example.test>", "subject": "Plans", "text": text, **extra}
+
+
+def test_each_save_replaces_the_previous_copy(alice: User) -> None:
+    key = new_draft_key()
+    first = draft_save(user=alice, session=None, key=key, base_version=0, state=state("v1"))
+    second = draft_save(user=alice, session=None, key=key, base_version=first.version, state=state("v2"))
+    assert second.version == 2
+    uids = folder_uids(ALICE, "Drafts")
+    assert uids == [second.uid]
+    assert {"\\Draft", "\\Seen"} <= folder_flags(ALICE, "Drafts")[second.uid]
+    assert draft_open(user=alice, session=None, folder="Drafts", uid=second.uid)["text"].strip() == "v2"
+
+
+def test_an_older_window_gets_a_conflict_not_an_overwrite(alice: User) -> None:
+    key = new_draft_key()
+    draft_save(user=alice, session=None, key=key, base_version=0, state=state("from window A"))
+    newer = draft_save(user=alice, session=None, key=key, base_version=1, state=state("newer, window A"))
+    with pytest.raises(DraftConflict) as conflict:
+        draft_save(user=alice, session=None, key=key, base_version=1, state=state("stale window B"))
+    assert conflict.value.version == 2
+    opened = draft_open(user=alice, session=None, folder="Drafts", uid=newer.uid)  # type: ignore[arg-type]
+    assert opened["text"].strip() == "newer, window A"  # type: ignore[union-attr]
+
+
+def test_a_draft_reopens_with_everything_and_goes_on_with_the_same_key(alice: User) -> None:
+    key = new_draft_key()
+    written = state(
+        "Dear Bob", cc="carol@example.test", bcc="dana@example.test", mode="reply", parent_folder="INBOX", parent_uid=7
+    )
+    saved = draft_save(user=alice, session=None, key=key, base_version=0, state=written)
+    opened = draft_open(user=alice, session=None, folder="Drafts", uid=saved.uid)  # type: ignore[arg-type]
+    assert opened["to"] == "Bob <bob@example.test>"
+    assert opened["cc"] == "carol@example.test"
+    assert opened["bcc"] == "dana@example.test"
+    assert opened["subject"] == "Plans"
+    assert opened["mode"] == "reply"
+    assert opened["parent_uid"] == 7
+    assert opened["draft_key"] == key
+    assert opened["draft_version"] == 1
+
+
+def test_imap_down_keeps_the_draft_for_later(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    key = new_draft_key()
+    port = settings.ROOST_IMAP_PORT
+    settings.ROOST_IMAP_PORT = 1  # Dovecot "down"
+    with pytest.raises(Exception, match="Cannot reach the IMAP server"):
+        draft_save(user=alice, session=None, key=key, base_version=0, state=state("written offline"))
+    settings.ROOST_IMAP_PORT = port
+    saved = draft_save(user=alice, session=None, key=key, base_version=0, state=state("written offline"))
+    assert saved.version == 1
+    assert len(folder_uids(ALICE, "Drafts")) == 1
+
+
+def test_sending_removes_the_draft(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOST_UNDO_SEND_SECONDS = 0
+    key = new_draft_key()
+    draft_save(user=alice, session=None, key=key, base_version=0, state=state("final text"))
+    row = message_send(
+        user=alice, session=None,
+        request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to="bob@example.test",
+                               subject="Plans", text="final text", draft_key=key),
+    )  # fmt: skip
+    assert outbox_deliver(outbox_id=row.pk).file_next
+    outbox_file(outbox_id=row.pk)
+    row.refresh_from_db()
+    assert row.state == Outbox.State.FILED
+    assert folder_uids(ALICE, "Drafts") == []
+
+
+def test_autosave_endpoint_answers_versions_and_conflicts(alice: User, client: Client) -> None:
+    signed_in(client)
+    key = new_draft_key()
+    data = {
+        "draft_key": key,
+        "draft_version": "0",
+        "from_address": ALICE,
+        "to": "bob@example.test",
+        "subject": "s",
+        "text": "t",
+    }
+    first = client.post(reverse("webmail:draft_save"), data)
+    assert first.json()["version"] == 1
+    stale = client.post(reverse("webmail:draft_save"), data)
+    assert stale.status_code == 409
+    assert stale.json()["conflict"] is True
+    bad = client.post(reverse("webmail:draft_save"), {**data, "draft_key": "../../x"})
+    assert bad.status_code == 400
