@@ -4,11 +4,14 @@ the roost_test database and a Redis database of their own."""
 import os
 from pathlib import Path
 
+# The test stack's values win over the environment (which may hold the demo's), except for the
+# variables named in ROOST_TEST_ENV_WINS: a fault test can point one process at a dead port that way.
 _stack_env = Path(os.environ.get("ROOST_TEST_STACK_ENV", "/etc/roost-test/stack/stack.env"))
+_env_wins = set(os.environ.get("ROOST_TEST_ENV_WINS", "").split(","))
 if _stack_env.exists():
     for _line in _stack_env.read_text().splitlines():
         _key, _, _value = _line.partition("=")
-        if _key and not _key.startswith("#"):
+        if _key and not _key.startswith("#") and _key.strip() not in _env_wins:
             os.environ[_key.strip()] = _value.strip()
 
 os.environ.setdefault("ROOST_SECRET_KEY", "test-only-not-secret")
