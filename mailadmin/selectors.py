@@ -1,3 +1,5 @@
+from django.db.models import Q
+
 from accounts.models import User
 
 from .models import Alias, Mailbox
@@ -16,3 +18,15 @@ def addresses_owned_by(user: User) -> list[str]:
 def display_name_of(user: User) -> str:
     mailbox = Mailbox.objects.filter(user=user).first()
     return mailbox.display_name if mailbox and mailbox.display_name else user.get_full_name()
+
+
+def directory_search(query: str, *, limit: int = 20) -> list[tuple[str, str]]:
+    """Active mailboxes whose address or name contains query: (display name, address), the global
+    address book until the contacts app has its own."""
+    found = (
+        Mailbox.objects.filter(active=True, domain__active=True)
+        .filter(Q(address__icontains=query) | Q(display_name__icontains=query))
+        .order_by("address")
+        .values_list("display_name", "address")[:limit]
+    )
+    return list(found)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("search/", search.search_view, name="search"),
     path("compose/", compose.compose, name="compose"),
     path("drafts/save/", compose.draft_autosave, name="draft_save"),
+    path("addresses/", compose.address_complete, name="address_complete"),
     path("outbox/", compose.outbox_view, name="outbox"),
     path("outbox/<int:outbox_id>/", compose.outbox_change, name="outbox_change"),
     path("folders/", folders.folders_manage, name="folders"),

@@ -98,5 +98,30 @@
     }
   });
   form.addEventListener("submit", () => { try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ } });
+  // Address completion: each option carries the addresses already typed plus one suggestion, so picking
+  // it completes only the last address of a comma-separated list.
+  let pending = null;
+  form.querySelectorAll("[data-complete]").forEach((input) => {
+    const list = document.getElementById(input.getAttribute("list"));
+    input.addEventListener("input", () => {
+      const parts = input.value.split(",");
+      const term = parts.pop().trim();
+      const before = parts.map((p) => p.trim()).filter(Boolean);
+      if (term.length < 1) { list.replaceChildren(); return; }
+      if (pending) pending.abort();
+      pending = new AbortController();
+      fetch(form.dataset.completeUrl + "?q=" + encodeURIComponent(term), { credentials: "same-origin", signal: pending.signal })
+        .then((r) => r.json())
+        .then((data) => {
+          list.replaceChildren(...data.suggestions.map((s) => {
+            const option = document.createElement("option");
+            option.value = [...before, s.label].join(", ") + ", ";
+            option.label = s.source === "directory" ? "Directory" : "Recent";
+            return option;
+          }));
+        })
+        .catch(() => { /* a slow or cancelled lookup just offers nothing */ });
+    });
+  });
   document.documentElement.dataset.composeReady = "1";
 })();

@@ -249,3 +249,26 @@ def test_compose_page_send_and_undo_in_the_browser_flow(people: User, client: Cl
     restored = client.get(undo["Location"]).content.decode()
     assert "Via the page" in restored
     assert ">hi</textarea>" in restored
+
+
+def test_identity_name_and_signature_are_used(people: User, client: Client) -> None:
+    alias_create(address="sales@example.test", destinations=[ALICE])
+    signed_in(client)
+    client.post(
+        reverse("webmail:settings"),
+        {
+            "identity": "sales@example.test",
+            "display_name": "Alice (Sales)",
+            "signature": "Alice, Sales team",
+            "is_default": "on",
+        },
+    )
+    page = client.get(reverse("webmail:compose")).content.decode()
+    assert '<option value="sales@example.test" selected>Alice (Sales) &lt;sales@example.test&gt;</option>' in page
+    assert "-- \nAlice, Sales team</textarea>" in page
+    refused = client.post(reverse("webmail:settings"), {"identity": BOB, "display_name": "Not me"}, follow=True)
+    assert "not one of your addresses" in refused.content.decode()
+    row = deliver_now(send(people, from_address="sales@example.test", to=BOB, subject="Signed", text="x"))
+    sender = fetch_by_subject(BOB, "INBOX", "Signed")["From"].addresses[0]
+    assert (sender.display_name, sender.addr_spec) == ("Alice (Sales)", "sales@example.test")
+    assert row.state == Outbox.State.FILED

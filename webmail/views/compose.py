@@ -13,6 +13,7 @@ from accounts.access import request_user
 from core.errors import RoostError
 from webmail.mime.compose import Attachment
 from webmail.models import Outbox
+from webmail.services.completion import address_suggestions
 from webmail.services.compose import MODES, ComposeRequest, compose_prefill, message_send
 from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
 from webmail.services.folders import folder_tree
@@ -172,3 +173,9 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
         status = error_status(error) if isinstance(error, RoostError) else 400
         return JsonResponse({"ok": False, "error": str(error)}, status=status)
     return JsonResponse({"ok": True, "version": saved.version, "saved_at": timezone.now().isoformat()})
+
+
+@login_required
+def address_complete(request: HttpRequest) -> JsonResponse:
+    found = address_suggestions(user=request_user(request), query=request.GET.get("q", "")[:100])
+    return JsonResponse({"suggestions": [{"label": str(s), "email": s.email, "source": s.source} for s in found]})

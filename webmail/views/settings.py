@@ -5,8 +5,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import request_user
-from webmail.models import RemoteContentSender
+from webmail.models import Identity, RemoteContentSender
 from webmail.selectors import preferences_for
+from webmail.services.identities import identities_for, identity_update
 from webmail.services.preferences import preferences_update, remote_sender_forget
 
 
@@ -15,7 +16,20 @@ from webmail.services.preferences import preferences_update, remote_sender_forge
 def mail_settings(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if request.method == "POST":
-        if request.POST.get("forget"):
+        if request.POST.get("identity"):
+            try:
+                identity_update(
+                    user=user,
+                    address=request.POST["identity"],
+                    display_name=request.POST.get("display_name", "")[:200],
+                    signature=request.POST.get("signature", "")[:5000],
+                    is_default=request.POST.get("is_default") == "on",
+                )
+            except PermissionError:
+                messages.error(request, "That is not one of your addresses.")
+            else:
+                messages.success(request, f"Saved how you appear as {request.POST['identity']}.")
+        elif request.POST.get("forget"):
             remote_sender_forget(user=user, address=request.POST["forget"])
             messages.success(request, f"Remote content from {request.POST['forget']} is blocked again.")
         else:
@@ -25,5 +39,9 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
     context = {
         "preferences": preferences_for(user),
         "senders": RemoteContentSender.objects.filter(user=user).order_by("address"),
+        "identities": identities_for(user),
+        "default_identity": Identity.objects.filter(user=user, is_default=True)
+        .values_list("address", flat=True)
+        .first(),
     }
     return render(request, "webmail/settings.html", context)
