@@ -115,10 +115,19 @@ PY
   touch "$stamp${extras:+-$extras}"
 }
 
+# Front-end libraries come from the npm registry at setup time and are copied into static/vendor/
+# (gitignored); package-lock.json pins them. Done again only when the lock file changes.
 ensure_npm() {
   [ -f "$ROOST_ROOT/package.json" ] || return 0
   command -v npm >/dev/null || apt_install npm
+  local stamp="$ROOST_ROOT/static/vendor/.lock-$(sha256sum "$ROOST_ROOT/package-lock.json" | cut -c1-16)"
+  [ -f "$stamp" ] && return 0
+  say "installing front-end packages from npm"
   (cd "$ROOST_ROOT" && npm ci --no-audit --no-fund --silent) || die "npm ci failed"
+  rm -rf "$ROOST_ROOT/static/vendor" && mkdir -p "$ROOST_ROOT/static/vendor/trix"
+  cp "$ROOST_ROOT/node_modules/trix/dist/trix.umd.min.js" "$ROOST_ROOT/node_modules/trix/dist/trix.css" \
+    "$ROOST_ROOT/static/vendor/trix/" || die "copying the editor into static/vendor failed"
+  touch "$stamp"
 }
 
 manage() { (cd "$ROOST_ROOT" && "$VENV/bin/python" manage.py "$@"); }

@@ -5,6 +5,7 @@ from django.db import models
 class MailPreferences(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_preferences")
     mark_read_on_open = models.BooleanField(default=True)
+    rich_text = models.BooleanField(default=True, help_text="Write with the rich-text editor (else plain text only).")
 
     class Meta:
         verbose_name_plural = "mail preferences"

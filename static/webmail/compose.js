@@ -9,7 +9,7 @@
   const versionField = form.querySelector("[data-draft-version]");
   const key = form.elements.draft_key.value;
   const storeKey = "roost-draft:" + key;
-  const fields = ["from_address", "to", "cc", "bcc", "subject", "text"];
+  const fields = ["from_address", "to", "cc", "bcc", "subject", "text", "html"];
   let dirty = false, saving = false, stopped = false, timer = null, lastSave = Date.now();
 
   const snapshot = () => Object.fromEntries(fields.map((f) => [f, form.elements[f] ? form.elements[f].value : ""]));
@@ -20,7 +20,8 @@
   function unsaved() {
     const own = JSON.parse(localStorage.getItem(storeKey) || "null");
     if (own && own.pending) return [storeKey, own];
-    const empty = fields.every((f) => f === "from_address" || !form.elements[f] || !form.elements[f].value);
+    const blank = (f) => !form.elements[f] || !form.elements[f].value.replace(/<[^>]*>|&nbsp;/g, "").trim();
+    const empty = fields.every((f) => f === "from_address" || blank(f));
     if (!empty) return [null, null];
     let best = [null, null];
     for (let i = 0; i < localStorage.length; i += 1) {
@@ -39,6 +40,8 @@
       bar.hidden = false;
       bar.querySelector("[data-restore]").addEventListener("click", () => {
         fields.forEach((f) => { if (form.elements[f] && kept[f] !== undefined) form.elements[f].value = kept[f]; });
+        const rich = document.querySelector("trix-editor");
+        if (rich && rich.editor && kept.html !== undefined) rich.editor.loadHTML(kept.html);
         bar.hidden = true;
         if (name !== storeKey) localStorage.removeItem(name);
         changed();
@@ -49,6 +52,7 @@
   function body() {
     const data = new URLSearchParams();
     ["draft_key", "draft_version", "mode", "parent_folder", "parent_uid"].forEach((f) => data.append(f, form.elements[f].value));
+    if (form.elements.editor) data.append("editor", "rich");
     const snap = snapshot();
     fields.forEach((f) => data.append(f, snap[f]));
     return data;
@@ -88,6 +92,7 @@
     timer = setTimeout(save, Date.now() - lastSave > 30000 ? 0 : 3000);
   }
   form.addEventListener("input", changed);
+  form.addEventListener("trix-change", changed);
   setInterval(() => { if (dirty) save(); }, 30000);
   document.addEventListener("visibilitychange", () => { if (document.visibilityState === "hidden") save(); });
   window.addEventListener("pagehide", () => {

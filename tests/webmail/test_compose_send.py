@@ -272,3 +272,16 @@ def test_identity_name_and_signature_are_used(people: User, client: Client) -> N
     sender = fetch_by_subject(BOB, "INBOX", "Signed")["From"].addresses[0]
     assert (sender.display_name, sender.addr_spec) == ("Alice (Sales)", "sales@example.test")
     assert row.state == Outbox.State.FILED
+
+
+def test_rich_text_goes_with_a_plain_alternative_and_is_sanitised(people: User) -> None:
+    html = "<div>Hello <strong>Bob</strong><script>alert(1)</script></div><blockquote>earlier words</blockquote>"
+    deliver_now(send(people, to=BOB, subject="Formatted", text="", html=html))
+    got = fetch_by_subject(BOB, "INBOX", "Formatted")
+    assert got.get_content_type() == "multipart/alternative"
+    plain = got.get_body(("plain",)).get_content()
+    rich = got.get_body(("html",)).get_content()
+    assert "Hello Bob" in plain
+    assert "> earlier words" in plain
+    assert "<strong>Bob</strong>" in rich
+    assert "<script" not in rich

@@ -10,6 +10,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8, default
 from email.utils import format_datetime, getaddresses
+from html import escape, unescape
 
 from core.errors import RoostError
 
@@ -41,6 +42,7 @@ class Draft:
     bcc: Sequence[Address] = ()
     subject: str = ""
     text: str = ""
+    html: str = ""
     message_id: str = ""
     date: datetime | None = None
     in_reply_to: str = ""
@@ -139,6 +141,8 @@ def build_message(draft: Draft, *, include_bcc: bool) -> bytes:
     msg["MIME-Version"] = "1.0"
     msg["User-Agent"] = "Roost"
     msg.set_content(draft.text.replace("\r\n", "\n"), cte="quoted-printable" if not draft.text.isascii() else "7bit")
+    if draft.html:
+        msg.add_alternative(draft.html, subtype="html", cte="quoted-printable")
     for attachment in draft.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         msg.add_attachment(
@@ -153,3 +157,39 @@ def build_message(draft: Draft, *, include_bcc: bool) -> bytes:
         msg.add_attachment(inner, disposition="attachment", filename=f"{subject or 'forwarded message'}.eml")
     policy = SMTPUTF8 if needs_smtputf8(draft) else SMTP
     return msg.as_bytes(policy=policy)
+
+
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/h[1-6]|/li|/blockquote|/pre|/tr)\s*>")
+_TAG = re.compile(r"<[^>]*>")
+
+
+def html_to_text(html: str) -> str:
+    """The plain-text alternative of what the editor wrote: line breaks kept, quotes marked with >."""
+    quoted = re.sub(
+        r"(?is)<blockquote[^>]*>(.*?)</blockquote>",
+        lambda m: "\n".join("> " + line for line in html_to_text(m.group(1)).splitlines()) + "\n",
+        html,
+    )
+    text = _TAG.sub("", _BLOCK_END.sub("\n", quoted))
+    text = unescape(text).replace("\xa0", " ")
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def text_to_editor_html(text: str) -> str:
+    """Plain text (a quoted reply, a signature) as editor HTML: lines kept, quoted lines in blockquotes."""
+    out: list[str] = []
+    quote: list[str] = []
+
+    def flush() -> None:
+        if quote:
+            out.append("<blockquote>" + "<br>".join(quote) + "</blockquote>")
+            quote.clear()
+
+    for line in text.splitlines():
+        if line.startswith(">"):
+            quote.append(escape(line.lstrip("> ")))
+        else:
+            flush()
+            out.append(escape(line) + "<br>")
+    flush()
+    return "<div>" + "".join(out) + "</div>"

@@ -23,6 +23,7 @@ from webmail.mime.compose import (
     Draft,
     build_message,
     forward_subject,
+    html_to_text,
     needs_smtputf8,
     parse_address,
     parse_address_list,
@@ -30,7 +31,7 @@ from webmail.mime.compose import (
     references_for,
     reply_subject,
 )
-from webmail.mime.sanitize import text_snippet
+from webmail.mime.sanitize import sanitize_html, text_snippet
 from webmail.mime.structure import choose_bodies, decode_body, parts_from_bodystructure
 from webmail.models import Outbox
 from webmail.services.identities import identities_for
@@ -60,6 +61,7 @@ class ComposeRequest:
     bcc: str = ""
     subject: str = ""
     text: str = ""
+    html: str = ""
     attachments: list[Attachment] = field(default_factory=list)
     send_at: datetime | None = None
     mode: str = ""
@@ -71,7 +73,7 @@ class ComposeRequest:
         """What the user typed, kept with the outbox row so an undone or failed send loses nothing."""
         return {
             "from_address": self.from_address, "to": self.to, "cc": self.cc, "bcc": self.bcc,
-            "subject": self.subject, "text": self.text, "mode": self.mode,
+            "subject": self.subject, "text": self.text, "html": self.html, "mode": self.mode,
             "parent_folder": self.parent_folder, "parent_uid": self.parent_uid, "draft_key": self.draft_key,
         }  # fmt: skip
 
@@ -173,8 +175,13 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
         if request.mode == "forward_attachment":
             attached = [parent.raw]
     now = timezone.now()
+    text, html = request.text, ""
+    if request.html.strip():
+        # What the editor wrote goes through the same sanitiser as incoming mail; the plain part is made from it.
+        html = sanitize_html(request.html, cid_url=lambda _: None, proxy_url=None).html
+        text = html_to_text(html)
     draft = Draft(
-        sender=sender, to=to, cc=cc, bcc=bcc, subject=request.subject, text=request.text,
+        sender=sender, to=to, cc=cc, bcc=bcc, subject=request.subject, text=text, html=html,
         message_id=make_msgid(domain=address.rpartition("@")[2]), date=now, in_reply_to=in_reply_to,
         references=references, attachments=request.attachments, attached_messages=attached,
     )  # fmt: skip

@@ -72,6 +72,8 @@ def _draft_message(key: str, state: dict[str, object]) -> bytes:
     extra = {k: state.get(k) for k in ("mode", "parent_folder", "parent_uid")}
     msg[STATE_HEADER] = base64.b64encode(json.dumps(extra).encode()).decode()
     msg.set_content(str(state.get("text") or ""))
+    if state.get("html"):
+        msg.add_alternative(str(state["html"]), subtype="html")
     return msg.as_bytes(policy=SMTP)
 
 
@@ -109,6 +111,7 @@ def draft_open(*, user: User, session: SessionBase | None, folder: str, uid: int
     except (binascii.Error, ValueError):
         extra = {}
     body = msg.get_body(("plain",))
+    html = msg.get_body(("html",))
     row, _ = ComposeDraft.objects.get_or_create(user=user, key=key)
     if row.uid != uid:
         row.uid, row.folder = uid, folder
@@ -120,6 +123,7 @@ def draft_open(*, user: User, session: SessionBase | None, folder: str, uid: int
         "bcc": str(msg.get("Bcc", "")),
         "subject": str(msg.get("Subject", "")),
         "text": body.get_content() if body is not None else "",
+        "html": html.get_content() if html is not None else "",
         "mode": extra.get("mode") or "",
         "parent_folder": extra.get("parent_folder") or "",
         "parent_uid": extra.get("parent_uid"),

@@ -2,8 +2,10 @@ from accounts.models import User
 from webmail.models import MailPreferences, RemoteContentSender
 
 
-def preferences_update(*, user: User, mark_read_on_open: bool) -> None:
-    MailPreferences.objects.update_or_create(user=user, defaults={"mark_read_on_open": mark_read_on_open})
+def preferences_update(*, user: User, mark_read_on_open: bool, rich_text: bool = True) -> None:
+    MailPreferences.objects.update_or_create(
+        user=user, defaults={"mark_read_on_open": mark_read_on_open, "rich_text": rich_text}
+    )
 
 
 def remote_sender_allow(*, user: User, address: str) -> None:

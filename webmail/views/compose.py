@@ -11,8 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import request_user
 from core.errors import RoostError
-from webmail.mime.compose import Attachment
+from webmail.mime.compose import Attachment, text_to_editor_html
 from webmail.models import Outbox
+from webmail.selectors import preferences_for
 from webmail.services.completion import address_suggestions
 from webmail.services.compose import MODES, ComposeRequest, compose_prefill, message_send
 from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
@@ -44,6 +45,7 @@ def _form_state(request: HttpRequest) -> ComposeRequest:
         bcc=post.get("bcc", ""),
         subject=post.get("subject", ""),
         text=post.get("text", ""),
+        html=post.get("html", "") if post.get("editor") == "rich" else "",
         attachments=[
             Attachment(f.name or "attachment", f.content_type or "application/octet-stream", f.read())
             for f in request.FILES.getlist("attachments")
@@ -95,7 +97,11 @@ def compose(request: HttpRequest) -> HttpResponse:
     signature = next((i.signature for i in identities if i.address == chosen), "")
     if request.method == "GET" and signature and not (request.GET.get("restore") or request.GET.get("draft")):
         state["text"] = f"\n\n-- \n{signature}" + str(state.get("text", ""))
+    rich = preferences_for(user).rich_text
+    if rich and not state.get("html"):
+        state["html"] = text_to_editor_html(str(state.get("text", "")))
     context = {
+        "rich": rich,
         "state": state,
         "error": error,
         "identities": identities,
@@ -155,7 +161,7 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
     """Save the draft being written; 409 when another window saved a newer version meanwhile."""
     post = request.POST
     state: dict[str, object] = {
-        n: post.get(n, "") for n in ("from_address", "to", "cc", "bcc", "subject", "text", "mode")
+        n: post.get(n, "") for n in ("from_address", "to", "cc", "bcc", "subject", "text", "html", "mode")
     }
     state["parent_folder"] = post.get("parent_folder", "")
     state["parent_uid"] = post.get("parent_uid") or None

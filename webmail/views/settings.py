@@ -33,7 +33,11 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
             remote_sender_forget(user=user, address=request.POST["forget"])
             messages.success(request, f"Remote content from {request.POST['forget']} is blocked again.")
         else:
-            preferences_update(user=user, mark_read_on_open=request.POST.get("mark_read_on_open") == "on")
+            preferences_update(
+                user=user,
+                mark_read_on_open=request.POST.get("mark_read_on_open") == "on",
+                rich_text=request.POST.get("rich_text") == "on",
+            )
             messages.success(request, "Settings saved.")
         return redirect("webmail:settings")
     context = {
