@@ -128,5 +128,57 @@
         .catch(() => { /* a slow or cancelled lookup just offers nothing */ });
     });
   });
+  // Files dropped or pasted into the editor are refused: attachments go through the Attachments field.
+  document.addEventListener("trix-file-accept", (event) => event.preventDefault());
+
+  // Attachments: the chosen files with their sizes and a Remove button, the size limit checked before
+  // sending, and an upload progress bar.
+  const picker = form.querySelector("[data-attachments]");
+  const chosen = form.querySelector("[data-chosen-files]");
+  const limit = Number(picker ? picker.dataset.maxBytes : 0);
+  const human = (n) => (n > 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(n / 1024)) + " KB");
+  function showFiles() {
+    if (!picker || !chosen) return;
+    const files = Array.from(picker.files);
+    const total = files.reduce((sum, f) => sum + f.size, 0);
+    chosen.replaceChildren(...files.map((file, index) => {
+      const item = document.createElement("li");
+      item.textContent = file.name + " · " + human(file.size) + " ";
+      const remove = document.createElement("button");
+      remove.type = "button"; remove.className = "btn btn-quiet"; remove.textContent = "Remove";
+      remove.addEventListener("click", () => {
+        const keep = new DataTransfer();
+        files.forEach((f, i) => { if (i !== index) keep.items.add(f); });
+        picker.files = keep.files;
+        showFiles();
+      });
+      item.append(remove);
+      return item;
+    }));
+    const over = limit && total > limit;
+    picker.setCustomValidity(over ? "Together the attachments may be at most " + human(limit) + "." : "");
+    if (over) picker.reportValidity();
+  }
+  if (picker) picker.addEventListener("change", showFiles);
+  form.addEventListener("submit", (event) => {
+    if (!picker || !picker.files.length || event.defaultPrevented) return;
+    event.preventDefault();
+    const data = new FormData(form);
+    if (event.submitter && event.submitter.name) data.append(event.submitter.name, event.submitter.value);
+    const bar = document.createElement("progress");
+    bar.max = 100; bar.value = 0; bar.className = "upload-progress";
+    form.querySelector(".compose-actions").append(bar);
+    say("Uploading…");
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", form.getAttribute("action"));
+    xhr.upload.addEventListener("progress", (e) => { if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total; });
+    xhr.addEventListener("load", () => {
+      if (xhr.responseURL && !xhr.responseURL.endsWith(form.getAttribute("action"))) { window.location.href = xhr.responseURL; return; }
+      document.open(); document.write(xhr.responseText); document.close();
+    });
+    xhr.addEventListener("error", () => { bar.remove(); say("The upload failed; nothing was sent. Try again."); });
+    xhr.send(data);
+  });
+
   document.documentElement.dataset.composeReady = "1";
 })();

@@ -285,3 +285,23 @@ def test_rich_text_goes_with_a_plain_alternative_and_is_sanitised(people: User) 
     assert "> earlier words" in plain
     assert "<strong>Bob</strong>" in rich
     assert "<script" not in rich
+
+
+def test_forward_keeps_the_originals_attachments_without_uploading_them(people: User) -> None:
+    from email.message import EmailMessage
+
+    original = EmailMessage()
+    original["From"], original["To"], original["Subject"] = "bob@example.test", ALICE, "Slides"
+    original.set_content("see attached")
+    original.add_attachment(b"%PDF-1.4 slides", maintype="application", subtype="pdf", filename="slides.pdf")
+    original.add_attachment(b"old notes", maintype="text", subtype="plain", filename="notes.txt")
+    append(ALICE, "INBOX", [original.as_bytes()])
+    prefill = compose_prefill(user=people, session=None, mode="forward", folder="INBOX", uid=1)
+    parts = {p["filename"]: p["part_id"] for p in prefill["forward_parts"]}  # type: ignore[union-attr]
+    assert set(parts) == {"slides.pdf", "notes.txt"}
+    row = send(people, to=CAROL, subject=str(prefill["subject"]), text="FYI", mode="forward",
+               parent_folder="INBOX", parent_uid=1, keep_parts=[parts["slides.pdf"]])  # fmt: skip
+    deliver_now(row)
+    got = fetch_by_subject(CAROL, "INBOX", "Fwd: Slides")
+    files = {p.get_filename(): p.get_content() for p in got.iter_attachments()}
+    assert files == {"slides.pdf": b"%PDF-1.4 slides"}

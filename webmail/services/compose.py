@@ -32,7 +32,8 @@ from webmail.mime.compose import (
     reply_subject,
 )
 from webmail.mime.sanitize import sanitize_html, text_snippet
-from webmail.mime.structure import choose_bodies, decode_body, parts_from_bodystructure
+from webmail.mime.stream import stream_decoder
+from webmail.mime.structure import MimePart, attachments, choose_bodies, decode_body, parts_from_bodystructure
 from webmail.models import Outbox
 from webmail.services.identities import identities_for
 from webmail.services.queueing import outbox_queue
@@ -68,6 +69,7 @@ class ComposeRequest:
     parent_folder: str = ""
     parent_uid: int | None = None
     draft_key: str = ""
+    keep_parts: list[str] = field(default_factory=list)  # a forwarded message's attachments to send on
 
     def as_state(self) -> dict[str, object]:
         """What the user typed, kept with the outbox row so an undone or failed send loses nothing."""
@@ -84,6 +86,22 @@ class Parent:
     references: list[str]
     text: str
     raw: bytes
+
+
+def _parent_attachments(conn: PooledConnection, folder: str, head: MessageHead) -> list[MimePart]:
+    parts = parts_from_bodystructure(head.structure)
+    return attachments(parts, bodies=choose_bodies(parts), referenced_cids=set())
+
+
+def _fetch_attachments(conn: PooledConnection, folder: str, uid: int, parts: list[MimePart]) -> list[Attachment]:
+    """The forwarded message's attachments, decoded, so they go on without being uploaded again."""
+    found = []
+    for part in parts:
+        raw = fetch_sections(conn, folder, uid, [part.part_id], settings.ROOST_ATTACHMENT_MAX_BYTES)[part.part_id]
+        decoder = stream_decoder(part.encoding)
+        data = decoder.feed(raw) + decoder.finish()
+        found.append(Attachment(part.filename or f"attachment-{part.part_id}", part.content_type, data))
+    return found
 
 
 def _parent(conn: PooledConnection, folder: str, uid: int, *, with_raw: bool) -> Parent:
@@ -137,6 +155,11 @@ def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folde
                 f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", parent.text,
             ]  # fmt: skip
             prefill["text"] = "\n".join(line for line in lines if line is not None)
+        with mailbox_connection(user, session) as conn:
+            prefill["forward_parts"] = [
+                {"part_id": p.part_id, "filename": p.filename, "size": p.size}
+                for p in _parent_attachments(conn, folder, head)
+            ]
     return prefill
 
 
@@ -174,6 +197,20 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
             references = references_for(parent.references, parent.head.message_id)
         if request.mode == "forward_attachment":
             attached = [parent.raw]
+        if request.mode == "forward" and request.keep_parts:
+            with mailbox_connection(user, session) as conn:
+                kept = [
+                    p
+                    for p in _parent_attachments(conn, request.parent_folder, parent.head)
+                    if p.part_id in request.keep_parts
+                ]
+                request.attachments = [
+                    *_fetch_attachments(conn, request.parent_folder, request.parent_uid, kept),
+                    *request.attachments,
+                ]
+            if sum(len(a.data) for a in request.attachments) > settings.ROOST_ATTACHMENT_MAX_BYTES:
+                limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+                raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
     now = timezone.now()
     text, html = request.text, ""
     if request.html.strip():

@@ -1,6 +1,7 @@
 import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +21,7 @@ from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_d
 from webmail.services.folders import folder_tree
 from webmail.services.identities import identities_for
 from webmail.services.outbox import outbox_cancel, outbox_discard, outbox_get_for_user, outbox_send_again
-from webmail.validators import clean_folder, clean_uid
+from webmail.validators import clean_folder, clean_part_id, clean_uid
 from webmail.views.errors import error_status
 
 
@@ -55,6 +56,7 @@ def _form_state(request: HttpRequest) -> ComposeRequest:
         parent_folder=clean_folder(post["parent_folder"]) if post.get("parent_folder") else "",
         parent_uid=clean_uid(uid) if uid else None,
         draft_key=post.get("draft_key", "")[:64],
+        keep_parts=[clean_part_id(p) for p in post.getlist("keep_part")],
     )
 
 
@@ -102,6 +104,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         state["html"] = text_to_editor_html(str(state.get("text", "")))
     context = {
         "rich": rich,
+        "max_attachment_bytes": settings.ROOST_ATTACHMENT_MAX_BYTES,
         "state": state,
         "error": error,
         "identities": identities,
