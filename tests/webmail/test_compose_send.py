@@ -305,3 +305,27 @@ def test_forward_keeps_the_originals_attachments_without_uploading_them(people: 
     got = fetch_by_subject(CAROL, "INBOX", "Fwd: Slides")
     files = {p.get_filename(): p.get_content() for p in got.iter_attachments()}
     assert files == {"slides.pdf": b"%PDF-1.4 slides"}
+
+
+def test_edit_as_new_copies_the_message_and_its_attachments(people: User) -> None:
+    from email.message import EmailMessage
+
+    original = EmailMessage()
+    original["From"], original["To"], original["Subject"] = ALICE, "Bob <bob@example.test>", "Weekly report"
+    original.set_content("Numbers are up.")
+    original.add_attachment(b"a,b\n1,2\n", maintype="text", subtype="csv", filename="numbers.csv")
+    append(ALICE, "Sent", [original.as_bytes()])
+    prefill = compose_prefill(user=people, session=None, mode="edit_as_new", folder="Sent", uid=1)
+    assert (prefill["to"], prefill["subject"], prefill["from_address"]) == (
+        "Bob <bob@example.test>",
+        "Weekly report",
+        ALICE,
+    )
+    assert "Numbers are up." in str(prefill["text"])
+    part = prefill["forward_parts"][0]["part_id"]  # type: ignore[index]
+    row = send(people, to=str(prefill["to"]), subject="Weekly report", text="Numbers are up again.",
+               mode="edit_as_new", parent_folder="Sent", parent_uid=1, keep_parts=[part])  # fmt: skip
+    deliver_now(row)
+    got = fetch_by_subject(BOB, "INBOX", "Weekly report")
+    assert [p.get_filename() for p in got.iter_attachments()] == ["numbers.csv"]
+    assert got["In-Reply-To"] is None

@@ -10,8 +10,11 @@ import pytest
 from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUnavailable
 from webmail.smtp.submit import SmtpUncertain, smtp_submit
 
+seen: list[str] = []
+
 
 def _peer(behaviour: str) -> Iterator[int]:
+    seen.clear()
     server = socket.socket()
     server.bind(("127.0.0.1", 0))
     server.listen(1)
@@ -29,8 +32,10 @@ def _peer(behaviour: str) -> Iterator[int]:
             verb = line.decode().strip().upper()
             if verb.startswith("EHLO"):
                 say("250-fake")
+                say("250-SMTPUTF8" if behaviour == "utf8" else "250-PIPELINING")
                 say("250 8BITMIME")
             elif verb.startswith("MAIL"):
+                seen.append(line.decode().strip())
                 say("250 ok")
             elif verb.startswith("RCPT"):
                 say("451 4.3.0 try later" if behaviour == "rcpt-temporary" else "250 ok")
@@ -104,3 +109,22 @@ def test_a_4xx_recipient_is_temporary_and_nothing_is_sent(peer: int) -> None:
 def test_nothing_listening_is_unavailable() -> None:
     with pytest.raises(SmtpUnavailable):
         submit(1, [])
+
+
+@pytest.mark.parametrize("peer", ["utf8"], indirect=True)
+def test_smtputf8_is_used_when_offered_and_needed(peer: int) -> None:
+    smtp_submit(
+        SmtpEndpoint("127.0.0.1", peer, timeout=5), login=None, sender="josé@example.test",
+        recipients=["bob@example.test"], message="Subject: ü\n\nbody\n".encode(), smtputf8=True,
+    )  # fmt: skip
+    assert seen
+    assert seen[0].endswith("SMTPUTF8")
+
+
+@pytest.mark.parametrize("peer", ["ok"], indirect=True)
+def test_smtputf8_needed_but_not_offered_is_a_clear_refusal(peer: int) -> None:
+    with pytest.raises(SmtpError, match="international addresses"):
+        smtp_submit(
+            SmtpEndpoint("127.0.0.1", peer, timeout=5), login=None, sender="josé@example.test",
+            recipients=["bob@example.test"], message=b"Subject: x\n\nbody\n", smtputf8=True,
+        )  # fmt: skip

@@ -40,7 +40,7 @@ from webmail.services.queueing import outbox_queue
 from webmail.services.reading import MessageMissing
 from webmail.services.secrets import secret_seal
 
-MODES = ("reply", "reply_all", "forward", "forward_attachment")
+MODES = ("reply", "reply_all", "forward", "forward_attachment", "edit_as_new")
 PARENT_FLAGS = {
     "reply": "\\Answered",
     "reply_all": "\\Answered",
@@ -146,6 +146,18 @@ def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folde
         prefill["text"] = quote_text(parent.text, who=who, when=head.date)
         recipients = {a.email.lower() for a in (*head.to, *head.cc)}
         prefill["from_address"] = next((a for a in own if a in recipients), "")
+    elif mode == "edit_as_new":
+        prefill["to"] = ", ".join(str(a) for a in head.to)
+        prefill["cc"] = ", ".join(str(a) for a in head.cc)
+        prefill["subject"] = head.subject
+        prefill["text"] = parent.text
+        sender_address = head.sender[0].email.lower() if head.sender else ""
+        prefill["from_address"] = sender_address if sender_address in mine else ""
+        with mailbox_connection(user, session) as conn:
+            prefill["forward_parts"] = [
+                {"part_id": p.part_id, "filename": p.filename, "size": p.size}
+                for p in _parent_attachments(conn, folder, head)
+            ]
     else:
         prefill["subject"] = forward_subject(head.subject)
         if mode == "forward":
@@ -197,7 +209,7 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
             references = references_for(parent.references, parent.head.message_id)
         if request.mode == "forward_attachment":
             attached = [parent.raw]
-        if request.mode == "forward" and request.keep_parts:
+        if request.mode in ("forward", "edit_as_new") and request.keep_parts:
             with mailbox_connection(user, session) as conn:
                 kept = [
                     p
