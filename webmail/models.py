@@ -35,6 +35,7 @@ class Identity(models.Model):
     address = models.CharField(max_length=254)
     display_name = models.CharField(max_length=200, blank=True)
     signature = models.TextField(blank=True)
+    signature_html = models.TextField(blank=True, help_text="Formatted signature, kept sanitised.")
     is_default = models.BooleanField(default=False)
 
     class Meta:

@@ -50,7 +50,10 @@
   } catch (e) { /* storage unavailable: the server copy still works */ }
 
   function body() {
-    const data = new URLSearchParams();
+    const data = new FormData();
+    const picker = form.querySelector("[data-attachments]");
+    if (picker) Array.from(picker.files).forEach((file) => data.append("attachments", file));
+    form.querySelectorAll("input[name=keep_draft_part]:checked").forEach((box) => data.append("keep_draft_part", box.value));
     ["draft_key", "draft_version", "mode", "parent_folder", "parent_uid"].forEach((f) => data.append(f, form.elements[f].value));
     if (form.elements.editor) data.append("editor", "rich");
     const snap = snapshot();
@@ -70,6 +73,7 @@
       const result = await response.json();
       if (result.ok) {
         versionField.value = result.version;
+        showDraftParts(result.parts || []);
         if (!dirty) keep(false);
         say("Draft saved " + new Date().toLocaleTimeString());
       }
@@ -78,6 +82,30 @@
     } catch (e) {
       dirty = true; say("Offline: the draft is kept in this browser and saved when the server answers.");
     } finally { saving = false; }
+  }
+
+  // After a save the chosen files live in the draft: list them there (kept unless unticked) and empty
+  // the file field, so the next save does not upload them again.
+  function showDraftParts(parts) {
+    const box = form.querySelector("[data-draft-parts]");
+    const picker = form.querySelector("[data-attachments]");
+    if (!box) return;
+    box.querySelectorAll("label").forEach((label) => label.remove());
+    parts.forEach((part) => {
+      const label = document.createElement("label");
+      label.className = "check";
+      const input = document.createElement("input");
+      input.type = "checkbox"; input.name = "keep_draft_part"; input.value = part.part_id; input.checked = true;
+      input.addEventListener("change", changed);
+      label.append(input, " " + part.filename + " ");
+      box.append(label);
+    });
+    box.hidden = parts.length === 0;
+    if (picker && picker.files.length) {
+      picker.value = "";
+      const list = form.querySelector("[data-chosen-files]");
+      if (list) list.replaceChildren();
+    }
   }
 
   function keep(pending) {
@@ -159,7 +187,7 @@
     picker.setCustomValidity(over ? "Together the attachments may be at most " + human(limit) + "." : "");
     if (over) picker.reportValidity();
   }
-  if (picker) picker.addEventListener("change", showFiles);
+  if (picker) picker.addEventListener("change", () => { showFiles(); changed(); });
   form.addEventListener("submit", (event) => {
     if (!picker || !picker.files.length || event.defaultPrevented) return;
     event.preventDefault();

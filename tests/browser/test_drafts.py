@@ -11,9 +11,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 ALICE = "alice@example.test"
 
 
-def test_autosave_then_reopen_from_drafts_and_restore_after_a_crash(
-    mail_stack: None, live_server, browser: Browser
-) -> None:  # type: ignore[no-untyped-def]
+def test_autosave_then_reopen_from_drafts_and_restore_after_a_crash(  # type: ignore[no-untyped-def]
+    mail_stack: None, live_server, browser: Browser, tmp_path
+) -> None:
     personas.mailbox("alice")
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -27,7 +27,11 @@ def test_autosave_then_reopen_from_drafts_and_restore_after_a_crash(
     page.get_by_label("To").fill("bob@example.test")
     page.get_by_label("Subject").fill("Draft in progress")
     page.get_by_label("Message").fill("First paragraph of a long letter.")
+    budget = tmp_path / "budget.csv"
+    budget.write_text("item,cost\nroom,100\n")
+    page.get_by_label("Attachments").set_input_files(str(budget))
     expect(page.get_by_role("status").filter(has_text="Draft saved")).to_be_visible(timeout=15000)
+    expect(page.get_by_role("group", name="Attached")).to_contain_text("budget.csv")
     uids = folder_uids(ALICE, "Drafts")
     assert len(uids) == 1
     screenshot(page, "compose-autosaved")
@@ -36,6 +40,7 @@ def test_autosave_then_reopen_from_drafts_and_restore_after_a_crash(
     page.wait_for_selector("html[data-compose-ready]", state="attached")
     expect(page.get_by_label("Message")).to_have_text("First paragraph of a long letter.")
     expect(page.get_by_label("Subject")).to_have_value("Draft in progress")
+    expect(page.get_by_role("group", name="Attached")).to_contain_text("budget.csv")
 
     # A second letter typed and the tab "crashes" before any save reaches the server:
     page.goto(f"{live_server.url}/mail/compose/")

@@ -329,3 +329,16 @@ def test_edit_as_new_copies_the_message_and_its_attachments(people: User) -> Non
     got = fetch_by_subject(BOB, "INBOX", "Weekly report")
     assert [p.get_filename() for p in got.iter_attachments()] == ["numbers.csv"]
     assert got["In-Reply-To"] is None
+
+
+def test_formatted_signature_is_sanitised_and_starts_the_rich_editor(people: User, client: Client) -> None:
+    signed_in(client)
+    client.post(
+        reverse("webmail:settings"),
+        {"identity": ALICE, "display_name": "Alice", "signature": "Alice",
+         "signature_html": '<b>Alice Martin</b><img src="https://tracker.test/x.gif" onerror="alert(1)">'},
+    )  # fmt: skip
+    page = client.get(reverse("webmail:compose")).content.decode()
+    assert "&lt;b&gt;Alice Martin&lt;/b&gt;" in page  # in the editor's hidden input, escaped once by the template
+    assert "onerror" not in page
+    assert "tracker.test" not in page

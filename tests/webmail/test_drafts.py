@@ -115,3 +115,38 @@ def test_autosave_endpoint_answers_versions_and_conflicts(alice: User, client: C
     assert stale.json()["conflict"] is True
     bad = client.post(reverse("webmail:draft_save"), {**data, "draft_key": "../../x"})
     assert bad.status_code == 400
+
+
+def test_files_saved_with_a_draft_go_on_to_the_next_save_the_reopened_draft_and_the_message(
+    alice: User,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    from tests.webmail.test_compose_send import fetch_by_subject
+    from webmail.mime.compose import Attachment
+
+    settings.ROOST_UNDO_SEND_SECONDS = 0
+    key = new_draft_key()
+    first = draft_save(
+        user=alice, session=None, key=key, base_version=0, state=state("with files"),
+        uploads=[Attachment("plan.pdf", "application/pdf", b"%PDF plan"), Attachment("old.txt", "text/plain", b"x")],
+    )  # fmt: skip
+    names = {p["filename"]: p["part_id"] for p in first.parts}
+    assert set(names) == {"plan.pdf", "old.txt"}
+    second = draft_save(
+        user=alice, session=None, key=key, base_version=1, state=state("with one file"),
+        keep_parts=[str(names["plan.pdf"])],
+    )  # fmt: skip
+    assert [p["filename"] for p in second.parts] == ["plan.pdf"]
+    opened = draft_open(user=alice, session=None, folder="Drafts", uid=second.uid)  # type: ignore[arg-type]
+    assert [p["filename"] for p in opened["draft_parts"]] == ["plan.pdf"]  # type: ignore[union-attr]
+    row = message_send(
+        user=alice, session=None,
+        request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to="bob@example.test",
+                               subject="Plans with files", text="see file", draft_key=key,
+                               keep_draft_parts=[str(second.parts[0]["part_id"])]),
+    )  # fmt: skip
+    outbox_deliver(outbox_id=row.pk)
+    outbox_file(outbox_id=row.pk)
+    got = fetch_by_subject("bob@example.test", "INBOX", "Plans with files")
+    assert {p.get_filename(): p.get_content() for p in got.iter_attachments()} == {"plan.pdf": b"%PDF plan"}
+    assert folder_uids(ALICE, "Drafts") == []

@@ -34,7 +34,8 @@ from webmail.mime.compose import (
 from webmail.mime.sanitize import sanitize_html, text_snippet
 from webmail.mime.stream import stream_decoder
 from webmail.mime.structure import MimePart, attachments, choose_bodies, decode_body, parts_from_bodystructure
-from webmail.models import Outbox
+from webmail.models import ComposeDraft, Outbox
+from webmail.services.drafts import draft_attachments
 from webmail.services.identities import identities_for
 from webmail.services.queueing import outbox_queue
 from webmail.services.reading import MessageMissing
@@ -70,6 +71,7 @@ class ComposeRequest:
     parent_uid: int | None = None
     draft_key: str = ""
     keep_parts: list[str] = field(default_factory=list)  # a forwarded message's attachments to send on
+    keep_draft_parts: list[str] = field(default_factory=list)  # files already saved with the draft
 
     def as_state(self) -> dict[str, object]:
         """What the user typed, kept with the outbox row so an undone or failed send loses nothing."""
@@ -195,6 +197,12 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
         raise ComposeRefused(str(error)) from None
     if not (to or cc or bcc):
         raise ComposeRefused("Add at least one recipient.")
+    if request.draft_key and request.keep_draft_parts:
+        saved = ComposeDraft.objects.filter(user=user, key=request.draft_key).first()
+        if saved is not None and saved.uid and saved.folder:
+            with mailbox_connection(user, session) as conn:
+                from_draft = draft_attachments(conn, saved.folder, saved.uid, request.keep_draft_parts)
+            request.attachments = [*from_draft, *request.attachments]
     total = sum(len(a.data) for a in request.attachments)
     if total > settings.ROOST_ATTACHMENT_MAX_BYTES:
         limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)

@@ -8,6 +8,7 @@ import contextlib
 import json
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email import message_from_bytes
 from email.message import EmailMessage
@@ -23,9 +24,11 @@ from core.errors import RoostError
 from webmail.imap.changes import append_message, expunge_messages
 from webmail.imap.folders import list_folders
 from webmail.imap.pool import PooledConnection
-from webmail.imap.reading import fetch_sections
+from webmail.imap.reading import fetch_head, fetch_sections
 from webmail.mailstore import mailbox_connection
-from webmail.mime.compose import clean_header_text
+from webmail.mime.compose import Attachment, clean_header_text
+from webmail.mime.stream import stream_decoder
+from webmail.mime.structure import MimePart, attachments, choose_bodies, parts_from_bodystructure
 from webmail.models import ComposeDraft
 
 KEY_HEADER = "X-Roost-Draft-Key"
@@ -44,6 +47,31 @@ class SavedDraft:
     key: str
     version: int
     uid: int | None
+    parts: list[dict[str, object]]
+
+
+def draft_attachment_parts(conn: PooledConnection, folder: str, uid: int) -> list[MimePart]:
+    head = fetch_head(conn, folder, uid)
+    if head is None:
+        return []
+    parts = parts_from_bodystructure(head.structure)
+    return attachments(parts, bodies=choose_bodies(parts), referenced_cids=set())
+
+
+def draft_attachments(conn: PooledConnection, folder: str, uid: int, keep: Sequence[str]) -> list[Attachment]:
+    """The files of a saved draft that the user kept, decoded, to carry into the next save or the message."""
+    found = []
+    for part in draft_attachment_parts(conn, folder, uid):
+        if part.part_id not in keep:
+            continue
+        raw = fetch_sections(conn, folder, uid, [part.part_id], 64 * 1024 * 1024)[part.part_id]
+        decoder = stream_decoder(part.encoding)
+        found.append(Attachment(part.filename or "attachment", part.content_type, decoder.feed(raw) + decoder.finish()))
+    return found
+
+
+def _describe(parts: list[MimePart]) -> list[dict[str, object]]:
+    return [{"part_id": p.part_id, "filename": p.filename, "size": p.size} for p in parts]
 
 
 def new_draft_key() -> str:
@@ -60,7 +88,7 @@ def _drafts_folder(conn: PooledConnection) -> str:
     return next((f.name for f in list_folders(conn, with_counts=False) if f.role == "drafts"), "Drafts")
 
 
-def _draft_message(key: str, state: dict[str, object]) -> bytes:
+def _draft_message(key: str, state: dict[str, object], files: Sequence[Attachment] = ()) -> bytes:
     msg = EmailMessage()
     for header, name in (("From", "from_address"), ("To", "to"), ("Cc", "cc"), ("Bcc", "bcc"), ("Subject", "subject")):
         value = clean_header_text(str(state.get(name) or ""), name=header.lower())
@@ -74,33 +102,48 @@ def _draft_message(key: str, state: dict[str, object]) -> bytes:
     msg.set_content(str(state.get("text") or ""))
     if state.get("html"):
         msg.add_alternative(str(state["html"]), subtype="html")
+    for file in files:
+        maintype, _, subtype = file.content_type.partition("/")
+        msg.add_attachment(file.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
+                           filename=file.filename)  # fmt: skip
     return msg.as_bytes(policy=SMTP)
 
 
 def draft_save(
-    *, user: User, session: SessionBase | None, key: str, base_version: int, state: dict[str, object]
+    *,
+    user: User,
+    session: SessionBase | None,
+    key: str,
+    base_version: int,
+    state: dict[str, object],
+    uploads: Sequence[Attachment] = (),
+    keep_parts: Sequence[str] = (),
 ) -> SavedDraft:
+    """Save the draft; its files are the kept ones of the previous save plus the new uploads."""
     key = _clean_key(key)
-    raw = _draft_message(key, state)
     with transaction.atomic():
         row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=user, key=key)
         if row.version != base_version:
             raise DraftConflict(row.version)
         with mailbox_connection(user, session) as conn:
             folder = row.folder or _drafts_folder(conn)
+            kept = draft_attachments(conn, folder, row.uid, keep_parts) if row.uid and keep_parts else []
+            raw = _draft_message(key, state, [*kept, *uploads])
             uid = append_message(conn, folder, raw, ["\\Draft", "\\Seen"])
+            parts = _describe(draft_attachment_parts(conn, folder, uid)) if uid else []
             if row.uid:
                 with contextlib.suppress(RoostError):  # the old copy may be gone (deleted in another client)
                     expunge_messages(conn, folder, [row.uid])
         row.version, row.uid, row.folder = row.version + 1, uid, folder
         row.save(update_fields=["version", "uid", "folder", "updated"])
-    return SavedDraft(key=key, version=row.version, uid=uid)
+    return SavedDraft(key=key, version=row.version, uid=uid, parts=parts)
 
 
 def draft_open(*, user: User, session: SessionBase | None, folder: str, uid: int) -> dict[str, object]:
     """The compose form's state from a message in Drafts, with the key and version to go on saving."""
     with mailbox_connection(user, session) as conn:
         raw = fetch_sections(conn, folder, uid, [""], 25 * 1024 * 1024)[""]
+        parts = _describe(draft_attachment_parts(conn, folder, uid)) if raw else []
     if not raw:
         raise RoostError("This draft is no longer there.")
     msg = message_from_bytes(raw, policy=default)
@@ -129,6 +172,7 @@ def draft_open(*, user: User, session: SessionBase | None, folder: str, uid: int
         "parent_uid": extra.get("parent_uid"),
         "draft_key": key,
         "draft_version": row.version,
+        "draft_parts": parts,
     }
 
 

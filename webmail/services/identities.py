@@ -6,6 +6,7 @@ from django.conf import settings
 
 from accounts.models import User
 from mailadmin.selectors import addresses_owned_by, display_name_of
+from webmail.mime.sanitize import sanitize_html
 from webmail.models import Identity
 
 
@@ -14,6 +15,7 @@ class SenderIdentity:
     address: str
     display_name: str
     signature: str
+    signature_html: str
 
 
 def identities_for(user: User) -> list[SenderIdentity]:
@@ -29,6 +31,7 @@ def identities_for(user: User) -> list[SenderIdentity]:
                 address=address,
                 display_name=identity.display_name if identity and identity.display_name else default_name,
                 signature=identity.signature if identity else "",
+                signature_html=identity.signature_html if identity else "",
             )
         )
     default = next((i.address for i in saved.values() if i.is_default), None)
@@ -36,7 +39,9 @@ def identities_for(user: User) -> list[SenderIdentity]:
     return found
 
 
-def identity_update(*, user: User, address: str, display_name: str, signature: str, is_default: bool) -> None:
+def identity_update(
+    *, user: User, address: str, display_name: str, signature: str, is_default: bool, signature_html: str = ""
+) -> None:
     if address not in {i.address for i in identities_for(user)}:
         raise PermissionError(address)
     if is_default:
@@ -44,5 +49,13 @@ def identity_update(*, user: User, address: str, display_name: str, signature: s
     Identity.objects.update_or_create(
         user=user,
         address=address,
-        defaults={"display_name": display_name.strip(), "signature": signature, "is_default": is_default},
+        defaults={
+            "display_name": display_name.strip(),
+            "signature": signature,
+            # Kept as the sanitiser leaves it: it goes into every message this identity sends.
+            "signature_html": sanitize_html(signature_html, cid_url=lambda _: None, proxy_url=None).html
+            if signature_html.strip()
+            else "",
+            "is_default": is_default,
+        },
     )

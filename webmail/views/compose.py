@@ -57,6 +57,7 @@ def _form_state(request: HttpRequest) -> ComposeRequest:
         parent_uid=clean_uid(uid) if uid else None,
         draft_key=post.get("draft_key", "")[:64],
         keep_parts=[clean_part_id(p) for p in post.getlist("keep_part")],
+        keep_draft_parts=[clean_part_id(p) for p in post.getlist("keep_draft_part")],
     )
 
 
@@ -96,12 +97,16 @@ def compose(request: HttpRequest) -> HttpResponse:
         error, status = str(err), error_status(err)
     identities = identities_for(user)
     chosen = state.get("from_address") or (identities[0].address if identities else "")
-    signature = next((i.signature for i in identities if i.address == chosen), "")
-    if request.method == "GET" and signature and not (request.GET.get("restore") or request.GET.get("draft")):
-        state["text"] = f"\n\n-- \n{signature}" + str(state.get("text", ""))
+    identity = next((i for i in identities if i.address == chosen), None)
+    fresh = request.method == "GET" and not (request.GET.get("restore") or request.GET.get("draft"))
     rich = preferences_for(user).rich_text
     if rich and not state.get("html"):
         state["html"] = text_to_editor_html(str(state.get("text", "")))
+    if fresh and identity is not None and identity.signature:
+        state["text"] = f"\n\n-- \n{identity.signature}" + str(state.get("text", ""))
+    if fresh and rich and identity is not None and (identity.signature_html or identity.signature):
+        signature_html = identity.signature_html or text_to_editor_html(identity.signature)
+        state["html"] = f"<div><br></div><div>-- </div>{signature_html}" + str(state.get("html", ""))
     context = {
         "rich": rich,
         "max_attachment_bytes": settings.ROOST_ATTACHMENT_MAX_BYTES,
@@ -170,9 +175,14 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
     state["parent_uid"] = post.get("parent_uid") or None
     try:
         version = int(post.get("draft_version", "0"))
+        uploads = [
+            Attachment(f.name or "attachment", f.content_type or "application/octet-stream", f.read())
+            for f in request.FILES.getlist("attachments")
+        ]
         saved = draft_save(
             user=request_user(request), session=request.session, key=post.get("draft_key", ""),
-            base_version=version, state=state,
+            base_version=version, state=state, uploads=uploads,
+            keep_parts=[clean_part_id(p) for p in post.getlist("keep_draft_part")],
         )  # fmt: skip
     except DraftConflict as conflict:
         return JsonResponse(
@@ -181,7 +191,7 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
     except (RoostError, ValueError) as error:
         status = error_status(error) if isinstance(error, RoostError) else 400
         return JsonResponse({"ok": False, "error": str(error)}, status=status)
-    return JsonResponse({"ok": True, "version": saved.version, "saved_at": timezone.now().isoformat()})
+    return JsonResponse({"ok": True, "version": saved.version, "parts": saved.parts})
 
 
 @login_required

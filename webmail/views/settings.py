@@ -23,6 +23,7 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
                     address=request.POST["identity"],
                     display_name=request.POST.get("display_name", "")[:200],
                     signature=request.POST.get("signature", "")[:5000],
+                    signature_html=request.POST.get("signature_html", "")[:20000],
                     is_default=request.POST.get("is_default") == "on",
                 )
             except PermissionError:
