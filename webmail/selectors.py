@@ -1,6 +1,6 @@
 from accounts.models import User
 
-from .models import MailPreferences, RemoteContentSender
+from .models import MailPreferences, Outbox, RemoteContentSender
 
 
 def preferences_for(user: User) -> MailPreferences:
@@ -10,3 +10,8 @@ def preferences_for(user: User) -> MailPreferences:
 
 def remote_allowed_for(user: User, sender: str) -> bool:
     return bool(sender) and RemoteContentSender.objects.filter(user=user, address=sender.lower()).exists()
+
+
+def outbox_problems(user: User) -> int:
+    """Messages that wait for the user's decision: refused for good, or perhaps sent."""
+    return Outbox.objects.filter(user=user, state__in=[Outbox.State.FAILED, Outbox.State.UNCERTAIN]).count()

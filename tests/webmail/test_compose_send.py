@@ -342,3 +342,10 @@ def test_formatted_signature_is_sanitised_and_starts_the_rich_editor(people: Use
     assert "&lt;b&gt;Alice Martin&lt;/b&gt;" in page  # in the editor's hidden input, escaped once by the template
     assert "onerror" not in page
     assert "tracker.test" not in page
+
+
+def test_a_failed_message_is_announced_on_every_mail_page(people: User, client: Client) -> None:
+    deliver_now(send(people, to="nobody@example.test", subject="Bounced", text="x"))
+    signed_in(client)
+    page = client.get(reverse("webmail:folder", args=["INBOX"])).content.decode()
+    assert "1 message could not be sent" in page

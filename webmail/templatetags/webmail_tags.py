@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from webmail.imap.folders import Folder
+from webmail.selectors import outbox_problems
 from webmail.services.listing import ListQuery
 from webmail.views.query import query_string
 
@@ -45,3 +46,8 @@ def mail_date(value: datetime | None) -> str:
 @register.simple_tag
 def qs(query: ListQuery, **changes: Any) -> str:
     return query_string(query, **changes)
+
+
+@register.simple_tag
+def outbox_problem_count(user: Any) -> int:
+    return outbox_problems(user) if getattr(user, "is_authenticated", False) else 0
