@@ -77,3 +77,12 @@ def wait_for_count(address: str, count: int, seconds: float = 15.0) -> list[str]
         if len(subjects) >= count or time.monotonic() > deadline:
             return subjects
         time.sleep(0.2)
+
+
+def count_subject(address: str, folder: str, subject: str) -> int:
+    client = master_login(address)
+    try:
+        client.select_folder(folder, readonly=True)
+        return len(client.search(["SUBJECT", subject]))
+    finally:
+        client.logout()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accounts.models import User
 from mailadmin.services import alias_create
 from tests import personas
-from tests.mailstack import master_login, wait_for_subject
+from tests.mailstack import count_subject, master_login, wait_for_subject
 from tests.webmail.helpers import append, folder_flags, message, signed_in
 from webmail.mime.compose import Attachment
 from webmail.models import Outbox
@@ -56,15 +56,6 @@ def fetch_by_subject(address: str, folder: str, subject: str) -> email.message.E
         assert uids, f"{subject!r} not in {address}'s {folder}"
         raw = client.fetch(uids[-1:], ["BODY.PEEK[]"])[uids[-1]][b"BODY[]"]
         return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
-    finally:
-        client.logout()
-
-
-def count_subject(address: str, folder: str, subject: str) -> int:
-    client = master_login(address)
-    try:
-        client.select_folder(folder, readonly=True)
-        return len(client.search(["SUBJECT", subject]))
     finally:
         client.logout()
 

@@ -14,7 +14,7 @@ import pytest
 
 from accounts.models import User
 from tests import personas
-from tests.mailstack import master_login, wait_for_subject
+from tests.mailstack import count_subject, wait_for_subject
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
 from webmail.services.drafts import draft_save, new_draft_key
@@ -49,15 +49,6 @@ def send(user: User, subject: str) -> Outbox:
     return message_send(user=user, session=None, request=request)
 
 
-def count(address: str, folder: str, subject: str) -> int:
-    client = master_login(address)
-    try:
-        client.select_folder(folder, readonly=True)
-        return len(client.search(["SUBJECT", subject]))
-    finally:
-        client.logout()
-
-
 def test_postfix_stopped_while_sending_then_delivered_exactly_once(alice: User, stack_restored: None) -> None:
     subprocess.run(["postfix", "-c", str(CONFIG / "postfix"), "stop"], check=True, capture_output=True)
     row = send(alice, "Through the Postfix outage")
@@ -72,8 +63,8 @@ def test_postfix_stopped_while_sending_then_delivered_exactly_once(alice: User, 
     outbox_file(outbox_id=row.pk)
     wait_for_subject(BOB, "Through the Postfix outage")
     time.sleep(1)  # room for a duplicate to show up, if there were one
-    assert count(BOB, "INBOX", "Through the Postfix outage") == 1
-    assert count(ALICE, "Sent", "Through the Postfix outage") == 1
+    assert count_subject(BOB, "INBOX", "Through the Postfix outage") == 1
+    assert count_subject(ALICE, "Sent", "Through the Postfix outage") == 1
 
 
 def test_dovecot_down_keeps_the_draft_and_saves_it_when_back(alice: User, stack_restored: None) -> None:
@@ -89,7 +80,7 @@ def test_dovecot_down_keeps_the_draft_and_saves_it_when_back(alice: User, stack_
     POOL.clear()
     saved = draft_save(user=alice, session=None, key=key, base_version=0, state=state)
     assert saved.version == 1
-    assert count(ALICE, "Drafts", "Written during the outage") == 1
+    assert count_subject(ALICE, "Drafts", "Written during the outage") == 1
 
 
 def test_worker_killed_between_submission_and_sent_append(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
@@ -121,5 +112,5 @@ def test_worker_killed_between_submission_and_sent_append(alice: User, settings)
     assert row.state == Outbox.State.FILED
     wait_for_subject(BOB, "Worker dies before filing")
     time.sleep(1)
-    assert count(BOB, "INBOX", "Worker dies before filing") == 1
-    assert count(ALICE, "Sent", "Worker dies before filing") == 1
+    assert count_subject(BOB, "INBOX", "Worker dies before filing") == 1
+    assert count_subject(ALICE, "Sent", "Worker dies before filing") == 1
