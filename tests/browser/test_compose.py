@@ -54,5 +54,6 @@ def test_compose_with_attachment_send_and_receive(
     expect(bob.get_by_role("heading", name="Agenda for Monday")).to_be_visible()
     expect(bob.get_by_role("link", name="agenda.txt")).to_be_visible()
     expect(bob.frame_locator("iframe.body-frame").get_by_text("the agenda is attached.")).to_be_visible()
+    bob.wait_for_timeout(300)
     screenshot(bob, "received-phone")
     bob.close()

@@ -40,6 +40,7 @@ def test_phone_list_open_back_and_drawer(mailbox: None, live_server, browser: Br
 
     page.get_by_role("button", name="Folders").click()
     expect(page.get_by_role("link", name="Archive")).to_be_visible()
+    page.wait_for_timeout(300)  # the drawer slides in
     screenshot(page, "mail-drawer-phone")
     page.keyboard.press("Escape")
 
