@@ -3,6 +3,7 @@
 import os
 import smtplib
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 
 from imapclient import IMAPClient
@@ -39,26 +40,6 @@ def master_login(address: str) -> IMAPClient:
 
 
 def inbox_subjects(address: str) -> list[str]:
-    client = master_login(address)
-    try:
-        client.select_folder("INBOX", readonly=True)
-        uids = client.search("ALL")
-        data = client.fetch(uids, ["ENVELOPE"]) if uids else {}
-        return [(item[b"ENVELOPE"].subject or b"").decode() for item in data.values()]
-    finally:
-        client.logout()
-
-
-def wait_for_subject(address: str, subject: str, seconds: float = 10.0) -> list[str]:
-    deadline = time.monotonic() + seconds
-    while True:
-        subjects = inbox_subjects(address)
-        if subject in subjects or time.monotonic() > deadline:
-            return subjects
-        time.sleep(0.2)
-
-
-def subjects_by_uid(address: str) -> list[str]:
     """INBOX subjects in arrival (UID) order, oldest first."""
     client = master_login(address)
     try:
@@ -70,13 +51,21 @@ def subjects_by_uid(address: str) -> list[str]:
         client.logout()
 
 
-def wait_for_count(address: str, count: int, seconds: float = 15.0) -> list[str]:
+def _poll_inbox(address: str, done: Callable[[list[str]], bool], seconds: float) -> list[str]:
     deadline = time.monotonic() + seconds
     while True:
-        subjects = subjects_by_uid(address)
-        if len(subjects) >= count or time.monotonic() > deadline:
+        subjects = inbox_subjects(address)
+        if done(subjects) or time.monotonic() > deadline:
             return subjects
         time.sleep(0.2)
+
+
+def wait_for_subject(address: str, subject: str, seconds: float = 10.0) -> list[str]:
+    return _poll_inbox(address, lambda subjects: subject in subjects, seconds)
+
+
+def wait_for_count(address: str, count: int, seconds: float = 15.0) -> list[str]:
+    return _poll_inbox(address, lambda subjects: len(subjects) >= count, seconds)
 
 
 def count_subject(address: str, folder: str, subject: str) -> int:

@@ -31,6 +31,7 @@ class MessageView:
     html: MimePart | None
     attachments: list[MimePart]
     blocked_remote: int
+    body_html: str  # sanitised with remote content blocked (the print view shows it as it is)
 
 
 def _head(conn: PooledConnection, folder: str, uid: int) -> MessageHead:
@@ -88,6 +89,7 @@ def message_open(
         html=html,
         attachments=attachments(parts, bodies=(plain, html), referenced_cids=referenced),
         blocked_remote=body.blocked_remote,
+        body_html=body.html,
     )
 
 

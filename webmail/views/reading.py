@@ -183,18 +183,9 @@ def message_print(request: HttpRequest, uid: int) -> HttpResponse:
             mark_read=False,
             cid_url=_cid_url(folder, uid),
         )
-        body = message_body_html(
-            user=user,
-            session=request.session,
-            folder=folder,
-            uid=uid,
-            cid_url=_cid_url(folder, uid),
-            proxy_url=proxy_url,
-            remote_allowed=lambda sender: False,
-        )
     except RoostError as error:
         return render(request, "webmail/error.html", {"error": str(error)}, status=error_status(error))
-    response = render(request, "webmail/print.html", {"view": view, "head": view.head, "body": body.html})
+    response = render(request, "webmail/print.html", {"view": view, "head": view.head, "body": view.body_html})
     response["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
         "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
