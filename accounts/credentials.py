@@ -1,35 +1,19 @@
-"""The external mode's IMAP/SMTP password, kept encrypted in the server-side session for its lifetime.
+"""The external mode's IMAP/SMTP password, kept sealed in the server-side session for its lifetime.
 
-The key is derived from SECRET_KEY, so a leaked session row alone does not reveal the password.
+The key is derived from SECRET_KEY (core.crypto), so a leaked session row alone does not reveal the password.
 """
 
-import base64
-
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
+from core.crypto import secret_open, secret_seal
+
 _SESSION_KEY = "roost_mail_credential"
-
-
-def _fernet() -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"roost-session-credential").derive(
-        settings.SECRET_KEY.encode()
-    )
-    return Fernet(base64.urlsafe_b64encode(key))
+PURPOSE = "session-credential"
 
 
 def credential_store(session: SessionBase, password: str) -> None:
-    session[_SESSION_KEY] = _fernet().encrypt(password.encode()).decode()
+    session[_SESSION_KEY] = secret_seal(password, purpose=PURPOSE)
 
 
 def credential_load(session: SessionBase) -> str | None:
-    token = session.get(_SESSION_KEY)
-    if not token:
-        return None
-    try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
-        return None
+    return secret_open(session.get(_SESSION_KEY) or "", purpose=PURPOSE)

@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-websocket_urlpatterns: list[URLPattern] = []
+from core.consumers import EventsConsumer
+
+websocket_urlpatterns: list[URLPattern] = [
+    path("ws/events/", EventsConsumer.as_asgi()),
+]

@@ -2,8 +2,11 @@ import functools
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
+
+from .errors import RoostError, error_status
 
 # Pages carry no inline script and load nothing from other hosts. Views that need a
 # stricter policy (a message's HTML, say) set their own header, which is kept.
@@ -55,3 +58,38 @@ def _zone(name: str) -> zoneinfo.ZoneInfo | None:
 @functools.cache
 def _available_zones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
+
+
+class RoostErrorMiddleware:
+    """Roost's errors become the right status for every app: a page inside the shell for a browser, JSON for
+    a script (Accept: application/json), plain text for protocol doors (DAV). A backing service that is down
+    is a calm 503 page, never a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, RoostError):
+            return None
+        return error_response(request, exception)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def error_response(request: HttpRequest, error: RoostError) -> HttpResponse:
+    status = error_status(error)
+    if wants_json(request):
+        response: HttpResponse = JsonResponse({"ok": False, "error": str(error)}, status=status)
+    elif request.path.startswith("/dav/"):
+        response = HttpResponse(str(error), status=status, content_type="text/plain; charset=utf-8")
+    else:
+        response = render(request, "error.html", {"error": str(error), "status": status}, status=status)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response

@@ -12,7 +12,7 @@ from accounts.models import User
 from mailadmin.models import Domain, Mailbox
 from mailadmin.services import domain_create, mailbox_create
 from webmail.imap.connection import imap_errors
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import mail_account_for_task, mailbox_connection
 from webmail.smtp.client import SmtpEndpoint, smtp_send
 
 from .messages import DOMAIN, PEOPLE, DemoMessage, demo_messages
@@ -38,7 +38,7 @@ def _ensure_mailboxes(password: str, report: SeedReport) -> None:
 
 
 def _delivered_ids(user: User) -> set[str]:
-    with mailbox_connection(user, None) as conn:
+    with mailbox_connection(mail_account_for_task(user)) as conn:
         conn.select("INBOX")
         with imap_errors(conn.endpoint):
             uids = conn.client.search(["HEADER", "Message-ID", "<demo-"])

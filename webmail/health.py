@@ -14,7 +14,7 @@ from core.errors import RoostError
 
 from .imap.connection import imap_connect
 from .imap.errors import ImapAuthError
-from .mailstore import imap_endpoint, imap_login_for
+from .mailstore import imap_endpoint, mail_account_for_task
 from .smtp.client import SmtpEndpoint, SmtpUnavailable, smtp_probe
 
 
@@ -57,7 +57,7 @@ def _imap() -> Check:
         return Check("imap", True, where)
     try:
         # A login for an address that cannot exist: a refusal proves Dovecot and its directory answer.
-        imap_connect(endpoint, imap_login_for(User(username="roost-check@invalid"), None)).logout()
+        imap_connect(endpoint, mail_account_for_task(User(username="roost-check@invalid")).login).logout()
     except ImapAuthError:
         return Check("imap", True, f"{where} (answering logins)")
     except RoostError as error:

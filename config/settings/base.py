@@ -12,6 +12,9 @@ from .mail import *  # noqa: F403
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 SECRET_KEY = env_str("ROOST_SECRET_KEY")
+# Rotating the key: move the old value here (comma-separated); sessions, signed links and sealed
+# credentials made with it stay valid until it is removed (core/crypto.py).
+SECRET_KEY_FALLBACKS = env_list("ROOST_SECRET_KEY_FALLBACKS", [])
 DEBUG = env_bool("ROOST_DEBUG", False)
 
 # Absolute URLs are built from this, never from the Host header of a request.
@@ -50,6 +53,7 @@ MIDDLEWARE = [
     "core.middleware.BrowserTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.RoostErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -65,6 +69,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.context_processors.shell",
+                "webmail.context_processors.mail_sidebar",
             ],
         },
     },

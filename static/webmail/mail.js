@@ -1,22 +1,11 @@
-// Roost mail: selection, bulk actions, drag and drop, keyboard shortcuts, the phone drawer.
+// Roost mail: selection, bulk actions, drag and drop, the mail keyboard shortcuts (the shell has the rest).
 // No inline script anywhere (the CSP forbids it); everything hangs off data- attributes.
 (function () {
   "use strict";
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
-  // Tell the server our time zone, so dates are shown in it (core.middleware.BrowserTimezoneMiddleware)
-  try {
-    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (zone && !document.cookie.split("; ").includes("roost_tz=" + zone)) {
-      document.cookie = "roost_tz=" + zone + "; path=/; max-age=31536000; samesite=lax";
-    }
-  } catch (e) { /* no Intl: the site's default zone is used */ }
-
-  // Phone drawer
   const app = $("[data-app]");
-  $$("[data-drawer-toggle]").forEach((b) => b.addEventListener("click", () => app.classList.toggle("drawer-open")));
-  $$("[data-drawer-close]").forEach((b) => b.addEventListener("click", () => app.classList.remove("drawer-open")));
 
   // Sort choice navigates
   const sort = $("[data-sort-select]");
@@ -115,8 +104,6 @@
   }
 
   // Keyboard shortcuts
-  const help = $("[data-shortcuts]");
-  $$("[data-shortcuts-close]").forEach((b) => b.addEventListener("click", () => { help.hidden = true; }));
   let cursor = -1;
   function moveCursor(step) {
     const list = rows();
@@ -147,9 +134,6 @@
     }
     const reader = $("[data-reader]");
     const key = event.key;
-    if (key === "?") { help.hidden = !help.hidden; event.preventDefault(); return; }
-    if (key === "Escape") { help.hidden = true; app.classList.remove("drawer-open"); return; }
-    if (key === "/") { const s = $("[data-search-input]"); if (s) { s.focus(); event.preventDefault(); } return; }
     if (key === "#") { submitAction("delete"); return; }
     if (key === "e") { submitAction("archive"); return; }
     if (reader) {

@@ -16,6 +16,7 @@ from mailadmin.services import alias_create
 from tests import personas
 from tests.mailstack import count_subject, master_login, wait_for_subject
 from tests.webmail.helpers import append, folder_flags, message, signed_in
+from webmail.mailstore import mail_account_for_task
 from webmail.mime.compose import Attachment
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRefused, ComposeRequest, compose_prefill, message_send
@@ -36,7 +37,7 @@ def people(mail_stack: None, settings) -> User:  # type: ignore[no-untyped-def]
 def send(user: User, **fields: object) -> Outbox:
     fields.setdefault("idempotency_key", uuid.uuid4().hex)
     fields.setdefault("from_address", ALICE)
-    row = message_send(user=user, session=None, request=ComposeRequest(**fields))  # type: ignore[arg-type]
+    row = message_send(account=mail_account_for_task(user), request=ComposeRequest(**fields))  # type: ignore[arg-type]
     return row
 
 
@@ -77,7 +78,7 @@ def test_send_to_a_local_user_with_both_parts_and_a_sent_copy(people: User) -> N
 def test_reply_threads_and_flags_the_original(people: User) -> None:
     append(ALICE, "INBOX", [message("Trip plan", sender="Bob <bob@example.test>", Message_ID="<trip@example.test>",
                                     References="<root@example.test>")])  # fmt: skip
-    prefill = compose_prefill(user=people, session=None, mode="reply", folder="INBOX", uid=1)
+    prefill = compose_prefill(account=mail_account_for_task(people), mode="reply", folder="INBOX", uid=1)
     assert prefill["to"] == "Bob <bob@example.test>"
     assert prefill["subject"] == "Re: Trip plan"
     assert "> Hello." in str(prefill["text"])
@@ -94,7 +95,7 @@ def test_reply_all_leaves_out_the_users_own_addresses(people: User) -> None:
     alias_create(address="team@example.test", destinations=[ALICE])
     to = "Alice <alice@example.test>, team@example.test"
     append(ALICE, "INBOX", [message("Plan", sender="Bob <bob@example.test>", to=to, Cc="Carol <carol@example.test>")])
-    prefill = compose_prefill(user=people, session=None, mode="reply_all", folder="INBOX", uid=1)
+    prefill = compose_prefill(account=mail_account_for_task(people), mode="reply_all", folder="INBOX", uid=1)
     assert prefill["to"] == "Bob <bob@example.test>"
     assert prefill["cc"] == "Carol <carol@example.test>"
     assert prefill["from_address"] == ALICE
@@ -287,7 +288,7 @@ def test_forward_keeps_the_originals_attachments_without_uploading_them(people: 
     original.add_attachment(b"%PDF-1.4 slides", maintype="application", subtype="pdf", filename="slides.pdf")
     original.add_attachment(b"old notes", maintype="text", subtype="plain", filename="notes.txt")
     append(ALICE, "INBOX", [original.as_bytes()])
-    prefill = compose_prefill(user=people, session=None, mode="forward", folder="INBOX", uid=1)
+    prefill = compose_prefill(account=mail_account_for_task(people), mode="forward", folder="INBOX", uid=1)
     parts = {p["filename"]: p["part_id"] for p in prefill["forward_parts"]}  # type: ignore[union-attr]
     assert set(parts) == {"slides.pdf", "notes.txt"}
     row = send(people, to=CAROL, subject=str(prefill["subject"]), text="FYI", mode="forward",
@@ -306,7 +307,7 @@ def test_edit_as_new_copies_the_message_and_its_attachments(people: User) -> Non
     original.set_content("Numbers are up.")
     original.add_attachment(b"a,b\n1,2\n", maintype="text", subtype="csv", filename="numbers.csv")
     append(ALICE, "Sent", [original.as_bytes()])
-    prefill = compose_prefill(user=people, session=None, mode="edit_as_new", folder="Sent", uid=1)
+    prefill = compose_prefill(account=mail_account_for_task(people), mode="edit_as_new", folder="Sent", uid=1)
     assert (prefill["to"], prefill["subject"], prefill["from_address"]) == (
         "Bob <bob@example.test>",
         "Weekly report",

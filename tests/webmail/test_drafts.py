@@ -10,6 +10,7 @@ from django.urls import reverse
 from accounts.models import User
 from tests import personas
 from tests.webmail.helpers import folder_flags, folder_uids, signed_in
+from webmail.mailstore import mail_account_for_task
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
 from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
@@ -32,23 +33,23 @@ def state(text: str, **extra: object) -> dict[str, object]:
 
 def test_each_save_replaces_the_previous_copy(alice: User) -> None:
     key = new_draft_key()
-    first = draft_save(user=alice, session=None, key=key, base_version=0, state=state("v1"))
-    second = draft_save(user=alice, session=None, key=key, base_version=first.version, state=state("v2"))
+    first = draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state("v1"))
+    second = draft_save(account=mail_account_for_task(alice), key=key, base_version=first.version, state=state("v2"))
     assert second.version == 2
     uids = folder_uids(ALICE, "Drafts")
     assert uids == [second.uid]
     assert {"\\Draft", "\\Seen"} <= folder_flags(ALICE, "Drafts")[second.uid]
-    assert draft_open(user=alice, session=None, folder="Drafts", uid=second.uid)["text"].strip() == "v2"
+    assert draft_open(account=mail_account_for_task(alice), folder="Drafts", uid=second.uid)["text"].strip() == "v2"
 
 
 def test_an_older_window_gets_a_conflict_not_an_overwrite(alice: User) -> None:
     key = new_draft_key()
-    draft_save(user=alice, session=None, key=key, base_version=0, state=state("from window A"))
-    newer = draft_save(user=alice, session=None, key=key, base_version=1, state=state("newer, window A"))
+    draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state("from window A"))
+    newer = draft_save(account=mail_account_for_task(alice), key=key, base_version=1, state=state("newer, window A"))
     with pytest.raises(DraftConflict) as conflict:
-        draft_save(user=alice, session=None, key=key, base_version=1, state=state("stale window B"))
+        draft_save(account=mail_account_for_task(alice), key=key, base_version=1, state=state("stale window B"))
     assert conflict.value.version == 2
-    opened = draft_open(user=alice, session=None, folder="Drafts", uid=newer.uid)  # type: ignore[arg-type]
+    opened = draft_open(account=mail_account_for_task(alice), folder="Drafts", uid=newer.uid)  # type: ignore[arg-type]
     assert opened["text"].strip() == "newer, window A"  # type: ignore[union-attr]
 
 
@@ -57,8 +58,8 @@ def test_a_draft_reopens_with_everything_and_goes_on_with_the_same_key(alice: Us
     written = state(
         "Dear Bob", cc="carol@example.test", bcc="dana@example.test", mode="reply", parent_folder="INBOX", parent_uid=7
     )
-    saved = draft_save(user=alice, session=None, key=key, base_version=0, state=written)
-    opened = draft_open(user=alice, session=None, folder="Drafts", uid=saved.uid)  # type: ignore[arg-type]
+    saved = draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=written)
+    opened = draft_open(account=mail_account_for_task(alice), folder="Drafts", uid=saved.uid)  # type: ignore[arg-type]
     assert opened["to"] == "Bob <bob@example.test>"
     assert opened["cc"] == "carol@example.test"
     assert opened["bcc"] == "dana@example.test"
@@ -74,9 +75,9 @@ def test_imap_down_keeps_the_draft_for_later(alice: User, settings) -> None:  # 
     port = settings.ROOST_IMAP_PORT
     settings.ROOST_IMAP_PORT = 1  # Dovecot "down"
     with pytest.raises(Exception, match="Cannot reach the IMAP server"):
-        draft_save(user=alice, session=None, key=key, base_version=0, state=state("written offline"))
+        draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state("written offline"))
     settings.ROOST_IMAP_PORT = port
-    saved = draft_save(user=alice, session=None, key=key, base_version=0, state=state("written offline"))
+    saved = draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state("written offline"))
     assert saved.version == 1
     assert len(folder_uids(ALICE, "Drafts")) == 1
 
@@ -84,9 +85,9 @@ def test_imap_down_keeps_the_draft_for_later(alice: User, settings) -> None:  # 
 def test_sending_removes_the_draft(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
     settings.ROOST_UNDO_SEND_SECONDS = 0
     key = new_draft_key()
-    draft_save(user=alice, session=None, key=key, base_version=0, state=state("final text"))
+    draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state("final text"))
     row = message_send(
-        user=alice, session=None,
+        account=mail_account_for_task(alice),
         request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to="bob@example.test",
                                subject="Plans", text="final text", draft_key=key),
     )  # fmt: skip
@@ -127,20 +128,20 @@ def test_files_saved_with_a_draft_go_on_to_the_next_save_the_reopened_draft_and_
     settings.ROOST_UNDO_SEND_SECONDS = 0
     key = new_draft_key()
     first = draft_save(
-        user=alice, session=None, key=key, base_version=0, state=state("with files"),
+        account=mail_account_for_task(alice), key=key, base_version=0, state=state("with files"),
         uploads=[Attachment("plan.pdf", "application/pdf", b"%PDF plan"), Attachment("old.txt", "text/plain", b"x")],
     )  # fmt: skip
     names = {p["filename"]: p["part_id"] for p in first.parts}
     assert set(names) == {"plan.pdf", "old.txt"}
     second = draft_save(
-        user=alice, session=None, key=key, base_version=1, state=state("with one file"),
+        account=mail_account_for_task(alice), key=key, base_version=1, state=state("with one file"),
         keep_parts=[str(names["plan.pdf"])],
     )  # fmt: skip
     assert [p["filename"] for p in second.parts] == ["plan.pdf"]
-    opened = draft_open(user=alice, session=None, folder="Drafts", uid=second.uid)  # type: ignore[arg-type]
+    opened = draft_open(account=mail_account_for_task(alice), folder="Drafts", uid=second.uid)  # type: ignore[arg-type]
     assert [p["filename"] for p in opened["draft_parts"]] == ["plan.pdf"]  # type: ignore[union-attr]
     row = message_send(
-        user=alice, session=None,
+        account=mail_account_for_task(alice),
         request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to="bob@example.test",
                                subject="Plans with files", text="see file", draft_key=key,
                                keep_draft_parts=[str(second.parts[0]["part_id"])]),

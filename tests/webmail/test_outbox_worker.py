@@ -12,6 +12,7 @@ import pytest
 from accounts.models import User
 from tests import personas
 from tests.mailstack import wait_for_subject
+from webmail.mailstore import mail_account_for_task
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
 
@@ -35,8 +36,7 @@ def test_a_real_worker_sends_and_files_the_message(mail_stack: None, settings) -
     try:
         alice = User.objects.get(username="alice@example.test")
         row = message_send(
-            user=alice,
-            session=None,
+            account=mail_account_for_task(alice),
             request=ComposeRequest(
                 idempotency_key=uuid.uuid4().hex,
                 from_address="alice@example.test",

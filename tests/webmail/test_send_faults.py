@@ -15,6 +15,7 @@ import pytest
 from accounts.models import User
 from tests import personas
 from tests.mailstack import count_subject, wait_for_subject
+from webmail.mailstore import mail_account_for_task
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
 from webmail.services.drafts import draft_save, new_draft_key
@@ -46,7 +47,7 @@ def alice(mail_stack: None, settings) -> User:  # type: ignore[no-untyped-def]
 
 def send(user: User, subject: str) -> Outbox:
     request = ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to=BOB, subject=subject, text="x")
-    return message_send(user=user, session=None, request=request)
+    return message_send(account=mail_account_for_task(user), request=request)
 
 
 def test_postfix_stopped_while_sending_then_delivered_exactly_once(alice: User, stack_restored: None) -> None:
@@ -73,12 +74,12 @@ def test_dovecot_down_keeps_the_draft_and_saves_it_when_back(alice: User, stack_
     key = new_draft_key()
     state = {"from_address": ALICE, "to": BOB, "subject": "Written during the outage", "text": "kept"}
     with pytest.raises(Exception, match="Cannot reach the IMAP server"):
-        draft_save(user=alice, session=None, key=key, base_version=0, state=state)
+        draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state)
     restart_stack()
     from webmail.mailstore import POOL
 
     POOL.clear()
-    saved = draft_save(user=alice, session=None, key=key, base_version=0, state=state)
+    saved = draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state)
     assert saved.version == 1
     assert count_subject(ALICE, "Drafts", "Written during the outage") == 1
 

@@ -1,4 +1,4 @@
-from core.errors import RoostError, ServiceUnavailable
+from core.errors import NotFound, RoostError, ServiceUnavailable
 
 
 class ImapError(RoostError):
@@ -11,3 +11,7 @@ class ImapAuthError(ImapError):
 
 class ImapUnavailable(ImapError, ServiceUnavailable):
     """The IMAP server cannot be reached."""
+
+
+class ImapFolderMissing(ImapError, NotFound):
+    """SELECT of a folder that does not exist (RFC 5530 NONEXISTENT)."""

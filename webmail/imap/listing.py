@@ -109,6 +109,13 @@ def _flatten(node: object) -> Iterable[int]:
             yield from _flatten(child)
 
 
+def existing_uids(conn: PooledConnection, folder: str, uids: Sequence[int]) -> set[int]:
+    """Which of these UIDs the folder holds (one UID SEARCH): actions on others are refused, not ignored."""
+    if not uids:
+        return set()
+    return set(search_uids(conn, folder, ["UID", ",".join(str(int(uid)) for uid in uids)]))
+
+
 def search_uids(conn: PooledConnection, folder: str, criteria: Sequence[object]) -> list[int]:
     conn.select(folder)
     with imap_errors(conn.endpoint):

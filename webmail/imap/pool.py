@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from imapclient import IMAPClient
 
 from .connection import ImapEndpoint, ImapLogin, _close_quietly, imap_connect, imap_errors
-from .errors import ImapAuthError
+from .errors import ImapAuthError, ImapError, ImapFolderMissing
 
 
 @dataclass
@@ -30,8 +30,15 @@ class PooledConnection:
         folder up to date before each command, so UID SORT/FETCH see new mail without a re-SELECT."""
         if self.selected == folder:
             return
-        with imap_errors(self.endpoint):
-            self.client.select_folder(folder)
+        try:
+            with imap_errors(self.endpoint):
+                self.client.select_folder(folder)
+        except ImapError as error:
+            self.selected = None  # a failed SELECT leaves no folder selected (RFC 3501 6.3.1)
+            # imapclient drops the response code, so Dovecot's text is matched too.
+            if "NONEXISTENT" in str(error).upper() or "doesn't exist" in str(error):
+                raise ImapFolderMissing(f"There is no folder called {folder}.") from None
+            raise
         self.selects += 1
         self.selected = folder
 

@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 
-from django.contrib.sessions.backends.base import SessionBase
-
-from accounts.models import User
 from core.errors import RoostError
 from webmail.imap.changes import add_flags, copy_messages, expunge_messages, move_messages, remove_flags
 from webmail.imap.folders import Folder, list_folders
+from webmail.imap.listing import existing_uids
 from webmail.imap.pool import PooledConnection
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection
+from webmail.services.folders import FolderMissing, folder_tree_forget
+from webmail.services.reading import MessageMissing
 
 ACTIONS = (
     "read",
@@ -48,13 +48,19 @@ def _folder_exists(folders: list[Folder], name: str) -> None:
 
 
 def messages_apply(
-    *, user: User, session: SessionBase | None, folder: str, uids: list[int], action: str, target: str | None = None
+    *, account: MailAccount, folder: str, uids: list[int], action: str, target: str | None = None
 ) -> ActionResult:
     if action not in ACTIONS:
         raise ActionRefused("Unknown action.")
-    with mailbox_connection(user, session) as conn:
+    folder_tree_forget(user_id=account.user.pk)
+    with mailbox_connection(account) as conn:
         folders = list_folders(conn, with_counts=False)
-        _folder_exists(folders, folder)
+        if not any(f.name == folder and f.selectable for f in folders):
+            raise FolderMissing(f"There is no folder called {folder}.")
+        present = existing_uids(conn, folder, uids)
+        uids = [uid for uid in uids if uid in present]
+        if not uids:
+            raise MessageMissing("These messages are no longer there: they may have been moved or deleted.")
         return _apply(conn, folders, folder, uids, action, target)
 
 

@@ -6,16 +6,14 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.credentials import credential_load
 from accounts.models import User
 from core.errors import RoostError
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import MessageHead, fetch_head, fetch_header_fields, fetch_sections
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection
 from webmail.mime.compose import (
     Attachment,
     BadAddress,
@@ -39,7 +37,6 @@ from webmail.services.drafts import draft_attachments
 from webmail.services.identities import identities_for
 from webmail.services.queueing import outbox_queue
 from webmail.services.reading import MessageMissing
-from webmail.services.secrets import secret_seal
 
 MODES = ("reply", "reply_all", "forward", "forward_attachment", "edit_as_new")
 PARENT_FLAGS = {
@@ -124,14 +121,14 @@ def _parent(conn: PooledConnection, folder: str, uid: int, *, with_raw: bool) ->
     return Parent(head=head, references=references, text=text, raw=raw)
 
 
-def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folder: str, uid: int) -> dict[str, object]:
+def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -> dict[str, object]:
     """The compose form for a reply, reply-all or forward of a message."""
     if mode not in MODES:
         raise ComposeRefused("Unknown way to answer a message.")
-    with mailbox_connection(user, session) as conn:
+    with mailbox_connection(account) as conn:
         parent = _parent(conn, folder, uid, with_raw=False)
     head = parent.head
-    own = [i.address for i in identities_for(user)]  # the mailbox first, then its aliases
+    own = [i.address for i in identities_for(account.user)]  # the mailbox first, then its aliases
     mine = set(own)
     sender = head.sender[0] if head.sender else None
     who = str(sender) if sender else "someone"
@@ -155,7 +152,7 @@ def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folde
         prefill["text"] = parent.text
         sender_address = head.sender[0].email.lower() if head.sender else ""
         prefill["from_address"] = sender_address if sender_address in mine else ""
-        with mailbox_connection(user, session) as conn:
+        with mailbox_connection(account) as conn:
             prefill["forward_parts"] = [
                 {"part_id": p.part_id, "filename": p.filename, "size": p.size}
                 for p in _parent_attachments(conn, folder, head)
@@ -169,7 +166,7 @@ def compose_prefill(*, user: User, session: SessionBase | None, mode: str, folde
                 f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", parent.text,
             ]  # fmt: skip
             prefill["text"] = "\n".join(line for line in lines if line is not None)
-        with mailbox_connection(user, session) as conn:
+        with mailbox_connection(account) as conn:
             prefill["forward_parts"] = [
                 {"part_id": p.part_id, "filename": p.filename, "size": p.size}
                 for p in _parent_attachments(conn, folder, head)
@@ -184,8 +181,9 @@ def _sender_identity(user: User, address: str) -> tuple[str, str]:
     raise ComposeRefused(f"You cannot send as {address}: it is not one of your addresses.")
 
 
-def message_send(*, user: User, session: SessionBase | None, request: ComposeRequest) -> Outbox:
+def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
     """Commit the message to the outbox (once per idempotency key) and queue its submission."""
+    user = account.user
     existing = Outbox.objects.filter(user=user, idempotency_key=request.idempotency_key).first()
     if existing is not None:
         return existing
@@ -200,7 +198,7 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
     if request.draft_key and request.keep_draft_parts:
         saved = ComposeDraft.objects.filter(user=user, key=request.draft_key).first()
         if saved is not None and saved.uid and saved.folder:
-            with mailbox_connection(user, session) as conn:
+            with mailbox_connection(account) as conn:
                 from_draft = draft_attachments(conn, saved.folder, saved.uid, request.keep_draft_parts)
             request.attachments = [*from_draft, *request.attachments]
     total = sum(len(a.data) for a in request.attachments)
@@ -209,7 +207,7 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
         raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
     in_reply_to, references, attached = "", [], []
     if request.mode and request.parent_uid:
-        with mailbox_connection(user, session) as conn:
+        with mailbox_connection(account) as conn:
             as_attachment = request.mode == "forward_attachment"
             parent = _parent(conn, request.parent_folder, request.parent_uid, with_raw=as_attachment)
         if request.mode in ("reply", "reply_all"):
@@ -218,7 +216,7 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
         if request.mode == "forward_attachment":
             attached = [parent.raw]
         if request.mode in ("forward", "edit_as_new") and request.keep_parts:
-            with mailbox_connection(user, session) as conn:
+            with mailbox_connection(account) as conn:
                 kept = [
                     p
                     for p in _parent_attachments(conn, request.parent_folder, parent.head)
@@ -248,12 +246,7 @@ def message_send(*, user: User, session: SessionBase | None, request: ComposeReq
         raise ComposeRefused(str(error)) from None
     undo = timedelta(seconds=settings.ROOST_UNDO_SEND_SECONDS)
     send_after = max(request.send_at, now) if request.send_at else now + undo
-    credential = ""
-    if settings.ROOST_MAIL_MODE == "external":
-        password = credential_load(session) if session is not None else None
-        if password is None:
-            raise ComposeRefused("Your session has expired. Sign in again to send.")
-        credential = secret_seal(password)
+    credential = account.sealed_credential()
     try:
         with transaction.atomic():
             row = Outbox.objects.create(

@@ -15,21 +15,20 @@ from email.message import EmailMessage
 from email.policy import SMTP, default
 from email.utils import format_datetime, make_msgid
 
-from django.contrib.sessions.backends.base import SessionBase
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from core.errors import RoostError
 from webmail.imap.changes import append_message, expunge_messages
 from webmail.imap.folders import list_folders
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import fetch_head, fetch_sections
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection
 from webmail.mime.compose import Attachment, clean_header_text
 from webmail.mime.stream import stream_decoder
 from webmail.mime.structure import MimePart, attachments, choose_bodies, parts_from_bodystructure
 from webmail.models import ComposeDraft
+from webmail.services.reading import MessageMissing
 
 KEY_HEADER = "X-Roost-Draft-Key"
 STATE_HEADER = "X-Roost-Draft-State"
@@ -111,8 +110,7 @@ def _draft_message(key: str, state: dict[str, object], files: Sequence[Attachmen
 
 def draft_save(
     *,
-    user: User,
-    session: SessionBase | None,
+    account: MailAccount,
     key: str,
     base_version: int,
     state: dict[str, object],
@@ -122,10 +120,10 @@ def draft_save(
     """Save the draft; its files are the kept ones of the previous save plus the new uploads."""
     key = _clean_key(key)
     with transaction.atomic():
-        row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=user, key=key)
+        row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=account.user, key=key)
         if row.version != base_version:
             raise DraftConflict(row.version)
-        with mailbox_connection(user, session) as conn:
+        with mailbox_connection(account) as conn:
             folder = row.folder or _drafts_folder(conn)
             kept = draft_attachments(conn, folder, row.uid, keep_parts) if row.uid and keep_parts else []
             raw = _draft_message(key, state, [*kept, *uploads])
@@ -139,13 +137,13 @@ def draft_save(
     return SavedDraft(key=key, version=row.version, uid=uid, parts=parts)
 
 
-def draft_open(*, user: User, session: SessionBase | None, folder: str, uid: int) -> dict[str, object]:
+def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, object]:
     """The compose form's state from a message in Drafts, with the key and version to go on saving."""
-    with mailbox_connection(user, session) as conn:
+    with mailbox_connection(account) as conn:
         raw = fetch_sections(conn, folder, uid, [""], 25 * 1024 * 1024)[""]
         parts = _describe(draft_attachment_parts(conn, folder, uid)) if raw else []
     if not raw:
-        raise RoostError("This draft is no longer there.")
+        raise MessageMissing("This draft is no longer there.")
     msg = message_from_bytes(raw, policy=default)
     key = str(msg.get(KEY_HEADER, "")).strip()
     key = key if _KEY.match(key) else new_draft_key()
@@ -155,7 +153,7 @@ def draft_open(*, user: User, session: SessionBase | None, folder: str, uid: int
         extra = {}
     body = msg.get_body(("plain",))
     html = msg.get_body(("html",))
-    row, _ = ComposeDraft.objects.get_or_create(user=user, key=key)
+    row, _ = ComposeDraft.objects.get_or_create(user=account.user, key=key)
     if row.uid != uid:
         row.uid, row.folder = uid, folder
         row.save(update_fields=["uid", "folder", "updated"])
@@ -176,12 +174,12 @@ def draft_open(*, user: User, session: SessionBase | None, folder: str, uid: int
     }
 
 
-def draft_discard(*, user: User, session: SessionBase | None, key: str) -> None:
+def draft_discard(*, account: MailAccount, key: str) -> None:
     """After sending: the draft's copy in Drafts goes, and so does its row."""
-    row = ComposeDraft.objects.filter(user=user, key=key).first()
+    row = ComposeDraft.objects.filter(user=account.user, key=key).first()
     if row is None:
         return
     if row.uid and row.folder:
-        with mailbox_connection(user, session) as conn, contextlib.suppress(RoostError):
+        with mailbox_connection(account) as conn, contextlib.suppress(RoostError):
             expunge_messages(conn, row.folder, [row.uid])
     row.delete()

@@ -1,9 +1,10 @@
 """Folder operations: create, rename (also moves it under another parent), delete, subscribe, empty."""
 
-from django.contrib.sessions.backends.base import SessionBase
+from dataclasses import asdict
 
-from accounts.models import User
-from core.errors import RoostError
+from django.core.cache import cache
+
+from core.errors import NotFound, RoostError
 from webmail.imap.changes import expunge_all
 from webmail.imap.folders import (
     Folder,
@@ -14,7 +15,7 @@ from webmail.imap.folders import (
     rename_folder,
     set_subscribed,
 )
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection
 from webmail.validators import clean_new_folder_name
 
 
@@ -22,11 +23,15 @@ class FolderRefused(RoostError):
     pass
 
 
+class FolderMissing(NotFound):
+    pass
+
+
 def _existing(folders: list[Folder], name: str) -> Folder:
     for folder in folders:
         if folder.name == name:
             return folder
-    raise FolderRefused(f"There is no folder called {name}.")
+    raise FolderMissing(f"There is no folder called {name}.")
 
 
 def _full_name(name: str, parent: str | None, delimiter: str) -> str:
@@ -34,8 +39,9 @@ def _full_name(name: str, parent: str | None, delimiter: str) -> str:
     return f"{parent}{delimiter}{leaf}" if parent else leaf
 
 
-def folder_create(*, user: User, session: SessionBase | None, name: str, parent: str | None = None) -> str:
-    with mailbox_connection(user, session) as conn:
+def folder_create(*, account: MailAccount, name: str, parent: str | None = None) -> str:
+    folder_tree_forget(user_id=account.user.pk)
+    with mailbox_connection(account) as conn:
         folders = list_folders(conn, with_counts=False)
         delimiter = folder_delimiter(conn)
         if parent:
@@ -47,8 +53,9 @@ def folder_create(*, user: User, session: SessionBase | None, name: str, parent:
     return full
 
 
-def folder_rename(*, user: User, session: SessionBase | None, folder: str, name: str, parent: str | None) -> str:
-    with mailbox_connection(user, session) as conn:
+def folder_rename(*, account: MailAccount, folder: str, name: str, parent: str | None) -> str:
+    folder_tree_forget(user_id=account.user.pk)
+    with mailbox_connection(account) as conn:
         folders = list_folders(conn, with_counts=False)
         current = _existing(folders, folder)
         if current.role is not None:
@@ -66,8 +73,9 @@ def folder_rename(*, user: User, session: SessionBase | None, folder: str, name:
     return full
 
 
-def folder_delete(*, user: User, session: SessionBase | None, folder: str) -> None:
-    with mailbox_connection(user, session) as conn:
+def folder_delete(*, account: MailAccount, folder: str) -> None:
+    folder_tree_forget(user_id=account.user.pk)
+    with mailbox_connection(account) as conn:
         folders = list_folders(conn, with_counts=False)
         current = _existing(folders, folder)
         if current.role is not None:
@@ -79,23 +87,48 @@ def folder_delete(*, user: User, session: SessionBase | None, folder: str) -> No
         delete_folder(conn, folder)
 
 
-def folder_subscribe(*, user: User, session: SessionBase | None, folder: str, subscribed: bool) -> None:
-    with mailbox_connection(user, session) as conn:
+def folder_subscribe(*, account: MailAccount, folder: str, subscribed: bool) -> None:
+    folder_tree_forget(user_id=account.user.pk)
+    with mailbox_connection(account) as conn:
         current = _existing(list_folders(conn, with_counts=False), folder)
         if current.role == "inbox" and not subscribed:
             raise FolderRefused("The Inbox is always shown.")
         set_subscribed(conn, folder, subscribed)
 
 
-def folder_empty(*, user: User, session: SessionBase | None, folder: str) -> int:
+def folder_empty(*, account: MailAccount, folder: str) -> int:
     """Delete every message of Trash or Junk for good."""
-    with mailbox_connection(user, session) as conn:
+    folder_tree_forget(user_id=account.user.pk)
+    with mailbox_connection(account) as conn:
         current = _existing(list_folders(conn, with_counts=False), folder)
         if current.role not in ("trash", "junk"):
             raise FolderRefused("Only Trash and Junk can be emptied.")
         return expunge_all(conn, folder)
 
 
-def folder_tree(*, user: User, session: SessionBase | None) -> list[Folder]:
-    with mailbox_connection(user, session) as conn:
-        return list_folders(conn)
+# The sidebar's folder list with counts, kept briefly per user so that every page of every app does not
+# pay LIST + LSUB + a STATUS per folder. What changes counts here forgets it; the rest waits these seconds.
+FOLDER_CACHE_SECONDS = 15
+
+
+def _cache_key(user_id: int) -> str:
+    return f"mail-folders:{user_id}"
+
+
+def folder_tree(*, account: MailAccount, fresh: bool = False) -> list[Folder]:
+    if not fresh:
+        cached = cache.get(_cache_key(account.user.pk))
+        if cached is not None:
+            return [Folder(**item) for item in cached]
+    with mailbox_connection(account) as conn:
+        folders = list_folders(conn)
+    folder_tree_remember(user_id=account.user.pk, folders=folders)
+    return folders
+
+
+def folder_tree_remember(*, user_id: int, folders: list[Folder]) -> None:
+    cache.set(_cache_key(user_id), [asdict(f) for f in folders], FOLDER_CACHE_SECONDS)
+
+
+def folder_tree_forget(*, user_id: int) -> None:
+    cache.delete(_cache_key(user_id))

@@ -5,9 +5,14 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from accounts.models import User
+from core.errors import NotFound
 from mailadmin.selectors import addresses_owned_by, display_name_of
 from webmail.mime.sanitize import sanitize_html
 from webmail.models import Identity
+
+
+class IdentityMissing(NotFound):
+    pass
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,7 @@ def identity_update(
     *, user: User, address: str, display_name: str, signature: str, is_default: bool, signature_html: str = ""
 ) -> None:
     if address not in {i.address for i in identities_for(user)}:
-        raise PermissionError(address)
+        raise IdentityMissing(f"{address} is not one of your addresses.")
     if is_default:
         Identity.objects.filter(user=user).update(is_default=False)
     Identity.objects.update_or_create(

@@ -3,10 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.contrib.sessions.backends.base import SessionBase
-
-from accounts.models import User
-from core.errors import NotFound
 from webmail.imap.folders import Folder, list_folders
 from webmail.imap.listing import (
     MessageSummary,
@@ -18,7 +14,8 @@ from webmail.imap.listing import (
 )
 from webmail.imap.pool import PooledConnection
 from webmail.listcache import cached_threads, cached_uids
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection
+from webmail.services.folders import FolderMissing, folder_tree_remember
 
 PAGE_SIZE = 50
 
@@ -104,11 +101,11 @@ def _flag_dependent(query: ListQuery) -> bool:
     return query.unseen or query.flagged
 
 
-def folder_uids(conn: PooledConnection, user: User, query: ListQuery) -> list[int]:
+def folder_uids(conn: PooledConnection, address: str, query: ListQuery) -> list[int]:
     """The folder's UIDs for this query, in display order, from the cache when the folder is unchanged."""
     stamp = folder_stamp(conn, query.folder)
     return cached_uids(
-        user=user.username,
+        user=address,
         folder=query.folder,
         stamp=stamp,
         variant=query.variant(),
@@ -125,27 +122,24 @@ def _page_bounds(total: int, page: int) -> tuple[int, int, int]:
     return page, pages, (page - 1) * PAGE_SIZE
 
 
-class FolderMissing(NotFound):
-    pass
-
-
-def message_page(*, user: User, session: SessionBase | None, query: ListQuery) -> MessagePage:
-    with mailbox_connection(user, session) as conn:
+def message_page(*, account: MailAccount, query: ListQuery) -> MessagePage:
+    with mailbox_connection(account) as conn:
         folders = list_folders(conn)
+        folder_tree_remember(user_id=account.user.pk, folders=folders)
         if not any(f.name == query.folder and f.selectable for f in folders):
             raise FolderMissing(f"There is no folder called {query.folder}.")
         if query.threads:
-            return _conversation_page(conn, user, query, folders)
-        uids = folder_uids(conn, user, query)
+            return _conversation_page(conn, account.address, query, folders)
+        uids = folder_uids(conn, account.address, query)
         page, pages, start = _page_bounds(len(uids), query.page)
         messages = fetch_summaries(conn, query.folder, uids[start : start + PAGE_SIZE])
     return MessagePage(query=query, total=len(uids), page=page, pages=pages, messages=messages, folders=folders)
 
 
-def _conversation_page(conn: PooledConnection, user: User, query: ListQuery, folders: list[Folder]) -> MessagePage:
+def _conversation_page(conn: PooledConnection, address: str, query: ListQuery, folders: list[Folder]) -> MessagePage:
     stamp = folder_stamp(conn, query.folder)
     threads = cached_threads(
-        user=user.username,
+        user=address,
         folder=query.folder,
         stamp=stamp,
         variant=query.variant(),
@@ -166,10 +160,10 @@ def _conversation_page(conn: PooledConnection, user: User, query: ListQuery, fol
     )
 
 
-def neighbours(*, user: User, session: SessionBase | None, query: ListQuery, uid: int) -> tuple[int | None, int | None]:
+def neighbours(*, account: MailAccount, query: ListQuery, uid: int) -> tuple[int | None, int | None]:
     """The previous and next message around uid in the list the user came from."""
-    with mailbox_connection(user, session) as conn:
-        uids = folder_uids(conn, user, query)
+    with mailbox_connection(account) as conn:
+        uids = folder_uids(conn, account.address, query)
     try:
         index = uids.index(uid)
     except ValueError:

@@ -7,20 +7,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.utils import timezone
 
-from accounts.credentials import credential_load
 from accounts.models import User
-from core.errors import NotFound, RoostError
+from core.errors import RoostError
+from core.events import event_publish
 from webmail.imap.changes import add_flags, expunge_messages
-from webmail.imap.connection import ImapLogin, imap_errors
+from webmail.imap.connection import imap_errors
 from webmail.imap.folders import list_folders
 from webmail.locks import outbox_locked
-from webmail.mailstore import POOL, imap_endpoint
+from webmail.mailstore import MailAccount, SessionExpired, mail_account_for_task, mailbox_connection
 from webmail.models import ComposeDraft, Outbox
+from webmail.selectors import outbox_get_for_user
+from webmail.services.folders import folder_tree_forget
 from webmail.services.queueing import outbox_queue
-from webmail.services.secrets import secret_open, secret_seal
 from webmail.smtp.client import SmtpEndpoint, SmtpError
 from webmail.smtp.submit import SmtpUncertain, smtp_submit
 
@@ -42,15 +42,15 @@ def _smtp_endpoint() -> SmtpEndpoint:
     )
 
 
-def _login(row: Outbox) -> tuple[str, str]:
+def _account(row: Outbox) -> MailAccount:
     """Managed mode logs in (SMTP SASL and IMAP) through Dovecot's master user, still checked against
     the sender; external mode with the user's password, sealed on the row until the message is filed."""
-    if settings.ROOST_MAIL_MODE == "managed":
-        return f"{row.user.username}*{settings.ROOST_DOVECOT_MASTER_USER}", settings.ROOST_DOVECOT_MASTER_PASSWORD
-    password = secret_open(row.credential)
-    if password is None:
-        raise SmtpError("The saved sign-in for this message is gone; open it and send it again.", permanent=True)
-    return row.user.username, password
+    try:
+        return mail_account_for_task(row.user, row.credential)
+    except SessionExpired:
+        raise SmtpError(
+            "The saved sign-in for this message is gone; open it and send it again.", permanent=True
+        ) from None
 
 
 def _backoff(attempts: int) -> int:
@@ -76,9 +76,10 @@ def outbox_deliver(*, outbox_id: int) -> Step:
         Outbox.objects.filter(pk=row.pk, state=State.SENDING).update(state=State.SUBMITTING, updated=timezone.now())
 
     try:
+        login = _account(row).login
         reply = smtp_submit(
             _smtp_endpoint(),
-            login=_login(row),
+            login=(login.username, login.password),
             sender=row.sender,
             recipients=row.recipients,
             message=bytes(row.raw),
@@ -104,6 +105,14 @@ def _finish(row: Outbox, state: str, *, error: str) -> None:
     Outbox.objects.filter(pk=row.pk).update(
         state=state, last_error=error, lease_until=None, credential="", updated=timezone.now()
     )
+    what = "could not be sent" if state == State.FAILED else "may not have been sent"
+    _announce(row, state, f"“{row.subject or '(no subject)'}” {what}. Open the Outbox to decide.", level="error")
+
+
+def _announce(row: Outbox, state: str, message: str, *, level: str = "info") -> None:
+    event_publish(
+        kind="outbox", user_ids=[row.user_id], data={"id": row.pk, "state": state, "message": message, "level": level}
+    )
 
 
 def outbox_file(*, outbox_id: int) -> None:
@@ -112,8 +121,7 @@ def outbox_file(*, outbox_id: int) -> None:
     row = Outbox.objects.select_related("user").filter(pk=outbox_id, state=State.ACCEPTED).first()
     if row is None:
         return
-    user, password = _login(row)
-    with POOL.connection(imap_endpoint(), ImapLogin(user, password)) as conn:
+    with mailbox_connection(_account(row)) as conn:
         sent = next((f.name for f in list_folders(conn, with_counts=False) if f.role == "sent"), "Sent")
         conn.select(sent)
         with imap_errors(conn.endpoint):
@@ -129,9 +137,12 @@ def outbox_file(*, outbox_id: int) -> None:
                 expunge_messages(conn, draft.folder, [draft.uid])
     if draft is not None:
         draft.delete()
-    Outbox.objects.filter(pk=row.pk, state=State.ACCEPTED).update(
+    filed = Outbox.objects.filter(pk=row.pk, state=State.ACCEPTED).update(
         state=State.FILED, credential="", updated=timezone.now()
     )
+    if filed:
+        _announce(row, State.FILED, f"Sent “{row.subject or '(no subject)'}”.")
+    folder_tree_forget(user_id=row.user_id)
 
 
 def outbox_sweep() -> dict[str, list[int]]:
@@ -155,20 +166,13 @@ def outbox_sweep() -> dict[str, list[int]]:
     return {"send": resend + back, "file": refile}
 
 
-def outbox_get_for_user(*, user: User, outbox_id: int) -> Outbox:
-    row = Outbox.objects.filter(pk=outbox_id, user=user).first()
-    if row is None:
-        raise NotFound("There is no such message in your outbox.")
-    return row
-
-
 class OutboxRefused(RoostError):
     pass
 
 
 def outbox_cancel(*, user: User, outbox_id: int) -> Outbox:
     """Undo send: only while the message has not started to go."""
-    row = outbox_get_for_user(user=user, outbox_id=outbox_id)
+    row = outbox_get_for_user(user=user, outbox_id=outbox_id).obj
     updated = Outbox.objects.filter(pk=row.pk, state=State.QUEUED).update(state=State.CANCELLED, updated=timezone.now())
     if not updated:
         raise OutboxRefused("Too late to undo: the message is already on its way.")
@@ -176,18 +180,13 @@ def outbox_cancel(*, user: User, outbox_id: int) -> Outbox:
     return row
 
 
-def outbox_send_again(*, user: User, session: SessionBase | None, outbox_id: int) -> Outbox:
+def outbox_send_again(*, account: MailAccount, outbox_id: int) -> Outbox:
     """The user's decision for a failed or uncertain message: send it (again)."""
-    row = outbox_get_for_user(user=user, outbox_id=outbox_id)
+    row = outbox_get_for_user(user=account.user, outbox_id=outbox_id).obj
     if row.state not in (State.FAILED, State.UNCERTAIN):
         raise OutboxRefused("Only a failed or uncertain message can be sent again.")
     now = timezone.now()
-    credential = row.credential
-    if settings.ROOST_MAIL_MODE == "external":
-        password = credential_load(session) if session is not None else None
-        if password is None:
-            raise OutboxRefused("Your session has expired. Sign in again to send.")
-        credential = secret_seal(password)
+    credential = account.sealed_credential()
     Outbox.objects.filter(pk=row.pk).update(
         state=State.QUEUED, send_after=now, attempts=0, lease_until=None, credential=credential, updated=now
     )
@@ -197,7 +196,7 @@ def outbox_send_again(*, user: User, session: SessionBase | None, outbox_id: int
 
 
 def outbox_discard(*, user: User, outbox_id: int) -> None:
-    row = outbox_get_for_user(user=user, outbox_id=outbox_id)
+    row = outbox_get_for_user(user=user, outbox_id=outbox_id).obj
     if row.state not in (State.FAILED, State.UNCERTAIN, State.CANCELLED):
         raise OutboxRefused("Only a failed, uncertain or cancelled message can be discarded.")
     row.delete()

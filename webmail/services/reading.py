@@ -3,17 +3,15 @@
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from django.contrib.sessions.backends.base import SessionBase
-
-from accounts.models import User
 from core.errors import NotFound
 from webmail.imap.changes import add_flags
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import MessageHead, fetch_head, fetch_sections, iter_section
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection
 from webmail.mime.sanitize import SanitizedHtml, plain_to_html, sanitize_html
 from webmail.mime.stream import stream_decoder
 from webmail.mime.structure import MimePart, attachments, choose_bodies, decode_body, parts_from_bodystructure
+from webmail.services.folders import folder_tree_forget
 
 BODY_LIMIT = 2 * 1024 * 1024
 SOURCE_LIMIT = 20 * 1024 * 1024
@@ -65,14 +63,13 @@ def _body(
 
 def message_open(
     *,
-    user: User,
-    session: SessionBase | None,
+    account: MailAccount,
     folder: str,
     uid: int,
     mark_read: bool,
     cid_url: Callable[[str, str], str],
 ) -> MessageView:
-    with mailbox_connection(user, session) as conn:
+    with mailbox_connection(account) as conn:
         head = _head(conn, folder, uid)
         parts = parts_from_bodystructure(head.structure)
         cids = {p.content_id: p.part_id for p in parts if p.content_id}
@@ -81,6 +78,7 @@ def message_open(
         )
         if mark_read and "\\Seen" not in head.flags:
             add_flags(conn, folder, [uid], ["\\Seen"])
+            folder_tree_forget(user_id=account.user.pk)
     referenced = {cid for cid in cids if f"part/{cids[cid]}/" in body.html}
     return MessageView(
         folder=folder,
@@ -95,8 +93,7 @@ def message_open(
 
 def message_body_html(
     *,
-    user: User,
-    session: SessionBase | None,
+    account: MailAccount,
     folder: str,
     uid: int,
     cid_url: Callable[[str, str], str],
@@ -104,7 +101,7 @@ def message_body_html(
     remote_allowed: Callable[[str], bool],
 ) -> SanitizedHtml:
     """The body made safe; remote images go through proxy_url when remote_allowed(sender) says so."""
-    with mailbox_connection(user, session) as conn:
+    with mailbox_connection(account) as conn:
         head = _head(conn, folder, uid)
         parts = parts_from_bodystructure(head.structure)
         cids = {p.content_id: p.part_id for p in parts if p.content_id}
@@ -120,8 +117,8 @@ def message_body_html(
     return body
 
 
-def message_part(*, user: User, session: SessionBase | None, folder: str, uid: int, part_id: str) -> MimePart:
-    with mailbox_connection(user, session) as conn:
+def message_part(*, account: MailAccount, folder: str, uid: int, part_id: str) -> MimePart:
+    with mailbox_connection(account) as conn:
         head = _head(conn, folder, uid)
     for part in parts_from_bodystructure(head.structure):
         if part.part_id == part_id:
@@ -130,11 +127,11 @@ def message_part(*, user: User, session: SessionBase | None, folder: str, uid: i
 
 
 def part_stream(
-    *, user: User, session: SessionBase | None, folder: str, uid: int, part: MimePart, chunk: int = 1 << 20
+    *, account: MailAccount, folder: str, uid: int, part: MimePart, chunk: int = 1 << 20
 ) -> Iterator[bytes]:
     """The decoded bytes of one part, a slice at a time; a connection is held only while it streams."""
     decoder = stream_decoder(part.encoding)
-    with mailbox_connection(user, session) as conn:
+    with mailbox_connection(account) as conn:
         for piece in iter_section(conn, folder, uid, part.part_id, chunk):
             decoded = decoder.feed(piece)
             if decoded:
@@ -144,7 +141,7 @@ def part_stream(
         yield tail
 
 
-def message_source(*, user: User, session: SessionBase | None, folder: str, uid: int) -> bytes:
-    with mailbox_connection(user, session) as conn:
+def message_source(*, account: MailAccount, folder: str, uid: int) -> bytes:
+    with mailbox_connection(account) as conn:
         _head(conn, folder, uid)
         return fetch_sections(conn, folder, uid, [""], SOURCE_LIMIT)[""]

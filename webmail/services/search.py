@@ -4,12 +4,9 @@ when it is configured), merged newest first and paged like a folder."""
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from django.contrib.sessions.backends.base import SessionBase
-
-from accounts.models import User
 from webmail.imap.folders import Folder, list_folders
 from webmail.imap.listing import MessageSummary, fetch_dates, fetch_summaries, search_uids
-from webmail.mailstore import mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection
 from webmail.services.listing import PAGE_SIZE, ListQuery
 
 MAX_PER_FOLDER = 2000
@@ -32,8 +29,8 @@ class SearchPage:
     folders: list[Folder] = field(default_factory=list)
 
 
-def search_everywhere(*, user: User, session: SessionBase | None, query: ListQuery) -> SearchPage:
-    with mailbox_connection(user, session) as conn:
+def search_everywhere(*, account: MailAccount, query: ListQuery) -> SearchPage:
+    with mailbox_connection(account) as conn:
         folders = list_folders(conn)
         hits: list[tuple[datetime, Folder, int]] = []
         for folder in folders:

@@ -11,18 +11,17 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import request_user
-from core.errors import RoostError
+from core.errors import NotFound, RoostError
+from webmail.mailstore import mail_account_for_request
 from webmail.mime.compose import Attachment, text_to_editor_html
 from webmail.models import Outbox
-from webmail.selectors import preferences_for
+from webmail.selectors import outbox_get_for_user, preferences_for
 from webmail.services.completion import address_suggestions
 from webmail.services.compose import MODES, ComposeRequest, compose_prefill, message_send
 from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
-from webmail.services.folders import folder_tree
 from webmail.services.identities import identities_for
-from webmail.services.outbox import outbox_cancel, outbox_discard, outbox_get_for_user, outbox_send_again
+from webmail.services.outbox import outbox_cancel, outbox_discard, outbox_send_again
 from webmail.validators import clean_folder, clean_part_id, clean_uid
-from webmail.views.errors import error_status
 
 
 def _send_at(value: str) -> datetime | None:
@@ -64,7 +63,8 @@ def _form_state(request: HttpRequest) -> ComposeRequest:
 @require_http_methods(["GET", "POST"])
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
-    user = request_user(request)
+    account = mail_account_for_request(request)
+    user = account.user
     state: dict[str, object] = {}
     error = ""
     status = 200
@@ -72,21 +72,19 @@ def compose(request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
             form = _form_state(request)
             state = form.as_state()
-            row = message_send(user=user, session=request.session, request=form)
+            row = message_send(account=account, request=form)
             return redirect(reverse("webmail:outbox") + f"?sent={row.pk}")
         if request.GET.get("draft"):
             state = draft_open(
-                user=user,
-                session=request.session,
+                account=account,
                 folder=clean_folder(request.GET.get("f", "Drafts")),
                 uid=clean_uid(request.GET["draft"]),
             )
         elif request.GET.get("restore"):
-            state = dict(outbox_get_for_user(user=user, outbox_id=clean_uid(request.GET["restore"])).compose_state)
+            state = dict(outbox_get_for_user(user=user, outbox_id=clean_uid(request.GET["restore"])).obj.compose_state)
         elif request.GET.get("mode"):
             state = compose_prefill(
-                user=user,
-                session=request.session,
+                account=account,
                 mode=request.GET["mode"],
                 folder=clean_folder(request.GET.get("f", "INBOX")),
                 uid=clean_uid(request.GET.get("uid")),
@@ -94,7 +92,7 @@ def compose(request: HttpRequest) -> HttpResponse:
         else:
             state = {"to": request.GET.get("to", "")[:500]}
     except RoostError as err:
-        error, status = str(err), error_status(err)
+        error, status = str(err), err.status
     identities = identities_for(user)
     chosen = state.get("from_address") or (identities[0].address if identities else "")
     identity = next((i for i in identities if i.address == chosen), None)
@@ -117,7 +115,6 @@ def compose(request: HttpRequest) -> HttpResponse:
         "idempotency_key": uuid.uuid4().hex,
         "draft_key": state.get("draft_key") or new_draft_key(),
         "draft_version": state.get("draft_version") or 0,
-        "folders": folder_tree(user=user, session=request.session) if not error or status != 503 else [],
     }
     return render(request, "webmail/compose.html", context, status=status)
 
@@ -127,14 +124,9 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     rows = Outbox.objects.filter(user=user).order_by("-created")[:100]
     just_sent = request.GET.get("sent", "")
-    try:
-        folders = folder_tree(user=user, session=request.session)
-    except RoostError:
-        folders = []
     context = {
         "rows": rows,
         "just_sent": int(just_sent) if just_sent.isdigit() else None,
-        "folders": folders,
         "now": timezone.now(),
     }
     return render(request, "webmail/outbox.html", context)
@@ -143,7 +135,8 @@ def outbox_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
-    user = request_user(request)
+    account = mail_account_for_request(request)
+    user = account.user
     op = request.POST.get("op", "")
     try:
         if op == "undo":
@@ -151,13 +144,15 @@ def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
             messages.success(request, "Sending undone. Your message is back in the editor.")
             return redirect(reverse("webmail:compose") + f"?restore={row.pk}")
         if op == "send_again":
-            outbox_send_again(user=user, session=request.session, outbox_id=outbox_id)
+            outbox_send_again(account=account, outbox_id=outbox_id)
             messages.success(request, "Sending again.")
         elif op == "edit":
             return redirect(reverse("webmail:compose") + f"?restore={outbox_id}")
         elif op == "discard":
             outbox_discard(user=user, outbox_id=outbox_id)
             messages.success(request, "Discarded.")
+    except NotFound:
+        raise  # not yours or not there: 404 from the error middleware
     except RoostError as error:
         messages.error(request, str(error))
     return redirect("webmail:outbox")
@@ -180,7 +175,7 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
             for f in request.FILES.getlist("attachments")
         ]
         saved = draft_save(
-            user=request_user(request), session=request.session, key=post.get("draft_key", ""),
+            account=mail_account_for_request(request), key=post.get("draft_key", ""),
             base_version=version, state=state, uploads=uploads,
             keep_parts=[clean_part_id(p) for p in post.getlist("keep_draft_part")],
         )  # fmt: skip
@@ -189,7 +184,7 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
             {"ok": False, "conflict": True, "version": conflict.version, "error": str(conflict)}, status=409
         )
     except (RoostError, ValueError) as error:
-        status = error_status(error) if isinstance(error, RoostError) else 400
+        status = error.status if isinstance(error, RoostError) else 400
         return JsonResponse({"ok": False, "error": str(error)}, status=status)
     return JsonResponse({"ok": True, "version": saved.version, "parts": saved.parts})
 

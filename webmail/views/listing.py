@@ -3,11 +3,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from accounts.access import request_user
-from core.errors import RoostError
+from webmail.mailstore import mail_account_for_request
 from webmail.services.actions import ACTIONS
 from webmail.services.listing import ListQuery, message_page
-from webmail.views.errors import error_status
 from webmail.views.query import list_query, query_string
 
 SORT_CHOICES = [("date", "Date"), ("from", "Sender"), ("subject", "Subject"), ("size", "Size"), ("arrival", "Arrival")]
@@ -20,11 +18,8 @@ def mail_home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def folder_view(request: HttpRequest, folder: str) -> HttpResponse:
-    try:
-        query = list_query(request, folder)
-        page = message_page(user=request_user(request), session=request.session, query=query)
-    except RoostError as error:
-        return render(request, "webmail/error.html", {"error": str(error)}, status=error_status(error))
+    query = list_query(request, folder)
+    page = message_page(account=mail_account_for_request(request), query=query)
     current = next(f for f in page.folders if f.name == query.folder)
     context = {
         "page": page,

@@ -12,7 +12,8 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.access import request_user
-from core.errors import RoostError
+from core.errors import RoostError, error_status
+from webmail.mailstore import mail_account_for_request
 from webmail.mime.structure import content_disposition_header
 from webmail.remote.fetch import RemoteRefused
 from webmail.selectors import preferences_for, remote_allowed_for
@@ -22,7 +23,6 @@ from webmail.services.preferences import remote_sender_allow
 from webmail.services.reading import message_body_html, message_open, message_part, message_source, part_stream
 from webmail.services.remote import proxy_url, remote_fetch
 from webmail.validators import clean_folder, clean_part_id
-from webmail.views.errors import error_status
 from webmail.views.query import list_query, query_string
 
 # A message's HTML runs in a sandboxed frame under this policy: no script, nothing remote (images
@@ -61,22 +61,19 @@ def _cid_url(folder: str, uid: int) -> Callable[[str, str], str]:
 
 @login_required
 def message_view(request: HttpRequest, uid: int) -> HttpResponse:
-    user = request_user(request)
-    try:
-        folder = _folder(request)
-        query = list_query(request, folder)
-        view = message_open(
-            user=user,
-            session=request.session,
-            folder=folder,
-            uid=uid,
-            mark_read=preferences_for(user).mark_read_on_open,
-            cid_url=_cid_url(folder, uid),
-        )
-        prev_uid, next_uid = neighbours(user=user, session=request.session, query=query, uid=uid)
-        folders = folder_tree(user=user, session=request.session)
-    except RoostError as error:
-        return render(request, "webmail/error.html", {"error": str(error)}, status=error_status(error))
+    account = mail_account_for_request(request)
+    user = account.user
+    folder = _folder(request)
+    query = list_query(request, folder)
+    view = message_open(
+        account=account,
+        folder=folder,
+        uid=uid,
+        mark_read=preferences_for(user).mark_read_on_open,
+        cid_url=_cid_url(folder, uid),
+    )
+    prev_uid, next_uid = neighbours(account=account, query=query, uid=uid)
+    folders = folder_tree(account=account)
     sender = view.head.sender[0].email if view.head.sender else ""
     list_qs = query_string(query)
     context = {
@@ -110,13 +107,13 @@ def _message_url(uid: int, folder: str, list_qs: str) -> str:
 @login_required
 @xframe_options_sameorigin
 def message_body(request: HttpRequest, uid: int) -> HttpResponse:
-    user = request_user(request)
     try:
+        account = mail_account_for_request(request)
+        user = account.user
         folder = _folder(request)
         once = request.GET.get("remote") == "1"
         body = message_body_html(
-            user=user,
-            session=request.session,
+            account=account,
             folder=folder,
             uid=uid,
             cid_url=_cid_url(folder, uid),
@@ -135,16 +132,13 @@ def message_body(request: HttpRequest, uid: int) -> HttpResponse:
 
 @login_required
 def message_part_download(request: HttpRequest, uid: int, part_id: str) -> HttpResponseBase:
-    user = request_user(request)
-    try:
-        folder = _folder(request)
-        part = message_part(user=user, session=request.session, folder=folder, uid=uid, part_id=clean_part_id(part_id))
-    except RoostError as error:
-        return HttpResponse(str(error), status=error_status(error), content_type="text/plain; charset=utf-8")
+    account = mail_account_for_request(request)
+    folder = _folder(request)
+    part = message_part(account=account, folder=folder, uid=uid, part_id=clean_part_id(part_id))
     inline = request.GET.get("inline") == "1" and part.content_type in INLINE_TYPES
     name = part.filename or f"part-{part.part_id}"
     response = StreamingHttpResponse(
-        _async_chunks(part_stream(user=user, session=request.session, folder=folder, uid=uid, part=part)),
+        _async_chunks(part_stream(account=account, folder=folder, uid=uid, part=part)),
         content_type=part.content_type if inline else "application/octet-stream",
     )
     response["Content-Disposition"] = content_disposition_header(name, "inline" if inline else "attachment")
@@ -160,10 +154,7 @@ def message_part_download(request: HttpRequest, uid: int, part_id: str) -> HttpR
 
 @login_required
 def message_source_raw(request: HttpRequest, uid: int) -> HttpResponse:
-    try:
-        raw = message_source(user=request_user(request), session=request.session, folder=_folder(request), uid=uid)
-    except RoostError as error:
-        return HttpResponse(str(error), status=error_status(error), content_type="text/plain; charset=utf-8")
+    raw = message_source(account=mail_account_for_request(request), folder=_folder(request), uid=uid)
     response = HttpResponse(raw, content_type="text/plain; charset=utf-8")
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -172,19 +163,14 @@ def message_source_raw(request: HttpRequest, uid: int) -> HttpResponse:
 
 @login_required
 def message_print(request: HttpRequest, uid: int) -> HttpResponse:
-    user = request_user(request)
-    try:
-        folder = _folder(request)
-        view = message_open(
-            user=user,
-            session=request.session,
-            folder=folder,
-            uid=uid,
-            mark_read=False,
-            cid_url=_cid_url(folder, uid),
-        )
-    except RoostError as error:
-        return render(request, "webmail/error.html", {"error": str(error)}, status=error_status(error))
+    folder = _folder(request)
+    view = message_open(
+        account=mail_account_for_request(request),
+        folder=folder,
+        uid=uid,
+        mark_read=False,
+        cid_url=_cid_url(folder, uid),
+    )
     response = render(request, "webmail/print.html", {"view": view, "head": view.head, "body": view.body_html})
     response["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "

@@ -17,19 +17,15 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if request.method == "POST":
         if request.POST.get("identity"):
-            try:
-                identity_update(
-                    user=user,
-                    address=request.POST["identity"],
-                    display_name=request.POST.get("display_name", "")[:200],
-                    signature=request.POST.get("signature", "")[:5000],
-                    signature_html=request.POST.get("signature_html", "")[:20000],
-                    is_default=request.POST.get("is_default") == "on",
-                )
-            except PermissionError:
-                messages.error(request, "That is not one of your addresses.")
-            else:
-                messages.success(request, f"Saved how you appear as {request.POST['identity']}.")
+            identity_update(
+                user=user,
+                address=request.POST["identity"],
+                display_name=request.POST.get("display_name", "")[:200],
+                signature=request.POST.get("signature", "")[:5000],
+                signature_html=request.POST.get("signature_html", "")[:20000],
+                is_default=request.POST.get("is_default") == "on",
+            )
+            messages.success(request, f"Saved how you appear as {request.POST['identity']}.")
         elif request.POST.get("forget"):
             remote_sender_forget(user=user, address=request.POST["forget"])
             messages.success(request, f"Remote content from {request.POST['forget']} is blocked again.")

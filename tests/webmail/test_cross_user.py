@@ -1,0 +1,109 @@
+"""Every mail URL, requested by bob while naming alice's messages, folders, drafts and outbox rows:
+404 each time, and alice's mailbox and rows are exactly as they were."""
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tests import personas
+from tests.crossuser import NotOwned, Probe, assert_covered, assert_second_user_sees_nothing
+from tests.mailstack import master_login
+from tests.webmail.helpers import append, message, signed_in
+from webmail.mailstore import mail_account_for_task
+from webmail.models import ComposeDraft, Identity, Outbox
+from webmail.services.drafts import draft_save, new_draft_key
+
+pytestmark = [pytest.mark.integration]
+ALICE = "alice@example.test"
+
+
+def _alice_state() -> object:
+    """Alice's whole mailbox (folders, and per folder UIDs with their flags) and her rows."""
+    client = master_login(ALICE)
+    try:
+        folders = sorted(name for _, _, name in client.list_folders())
+        mailbox = {}
+        for name in folders:
+            client.select_folder(name, readonly=True)
+            uids = client.search("ALL")
+            data = client.fetch(uids, ["FLAGS"]) if uids else {}
+            mailbox[name] = {uid: sorted(item[b"FLAGS"]) for uid, item in data.items()}
+    finally:
+        client.logout()
+    rows = (
+        sorted(Outbox.objects.filter(user__username=ALICE).values_list("pk", "state")),
+        sorted(ComposeDraft.objects.filter(user__username=ALICE).values_list("key", "version", "uid")),
+        sorted(Identity.objects.filter(user__username=ALICE).values_list("address", "display_name")),
+    )
+    return mailbox, rows
+
+
+@pytest.fixture
+def world(mail_stack: None) -> dict[str, object]:
+    alice = personas.mailbox("alice")
+    personas.mailbox("bob")
+    client = master_login(ALICE)
+    try:
+        client.create_folder("Projects")
+    finally:
+        client.logout()
+    append(ALICE, "INBOX", [message(f"Private {n}") for n in range(3)])
+    append(ALICE, "Projects", [message("Plans")])
+    key = new_draft_key()
+    saved = draft_save(
+        account=mail_account_for_task(alice.user), key=key, base_version=0, state={"to": "x@example.test", "text": "hi"}
+    )
+    row = Outbox.objects.create(
+        user=alice.user, idempotency_key="k1", message_id="<m1@example.test>", sender=ALICE,
+        recipients=["x@example.test"], subject="Secret", raw=b"x", sent_copy=b"x", state=Outbox.State.FAILED,
+        send_after=timezone.now(),
+    )  # fmt: skip
+    return {"draft_uid": saved.uid, "draft_key": key, "outbox_id": row.pk}
+
+
+def cases(world: dict[str, object]) -> list[Probe | NotOwned]:
+    uid, draft_uid, outbox_id = 3, world["draft_uid"], world["outbox_id"]
+    json = {"Accept": "application/json"}
+    return [
+        Probe("webmail:folder", args=("Projects",)),
+        Probe("webmail:message", args=(uid,), query={"f": "INBOX"}),
+        Probe("webmail:message", args=(1,), query={"f": "Projects"}),
+        Probe("webmail:message_body", args=(uid,), query={"f": "INBOX"}),
+        Probe("webmail:message_part", args=(uid, "1"), query={"f": "INBOX"}),
+        Probe("webmail:message_source", args=(uid,), query={"f": "INBOX"}),
+        Probe("webmail:message_print", args=(uid,), query={"f": "INBOX"}),
+        Probe("webmail:action", "post", args=("INBOX",), data={"action": "delete", "uid": [1, 2, 3]}),
+        Probe("webmail:action", "post", args=("INBOX",), data={"action": "read", "uid": [uid]}, headers=json),
+        Probe("webmail:action", "post", args=("Projects",), data={"action": "delete", "uid": [1]}),
+        Probe("webmail:folder_change", "post", data={"op": "delete", "folder": "Projects"}),
+        Probe("webmail:folder_change", "post", data={"op": "rename", "folder": "Projects", "name": "Mine"}),
+        Probe("webmail:folder_change", "post", data={"op": "empty", "folder": "Projects"}),
+        Probe("webmail:compose", query={"draft": str(draft_uid), "f": "Drafts"}),
+        Probe("webmail:compose", query={"mode": "reply", "uid": str(uid), "f": "INBOX"}),
+        Probe("webmail:compose", query={"restore": str(outbox_id)}),
+        Probe("webmail:outbox_change", "post", args=(outbox_id,), data={"op": "discard"}),
+        Probe("webmail:outbox_change", "post", args=(outbox_id,), data={"op": "send_again"}),
+        Probe("webmail:settings", "post", data={"identity": ALICE, "display_name": "Mallory"}),
+        NotOwned("webmail:home", "redirects to the signed-in user's own Inbox"),
+        NotOwned("webmail:search", "searches the signed-in user's own mailbox"),
+        NotOwned("webmail:outbox", "lists the signed-in user's own outbox"),
+        NotOwned("webmail:folders", "lists the signed-in user's own folders"),
+        NotOwned("webmail:address_complete", "suggests from the user's own history and the directory"),
+        NotOwned(
+            "webmail:draft_save",
+            "draft keys are per user: another user's key starts a draft of one's own",
+            "post",
+            data={"draft_key": str(world["draft_key"]), "draft_version": "0", "text": "mine"},
+        ),
+        NotOwned("webmail:remote", "a signed link to a public image, not anyone's data"),
+        NotOwned("webmail:remote_allow", "the user's own list of trusted senders", "post", data={"sender": ALICE}),
+    ]
+
+
+def test_every_mail_url_has_a_second_user_case(world: dict[str, object]) -> None:
+    assert_covered("webmail", cases(world))
+
+
+def test_bob_gets_404_for_alices_things_and_changes_nothing(world: dict[str, object], client: Client) -> None:
+    bob = signed_in(client, "bob@example.test")
+    assert_second_user_sees_nothing(bob, cases(world), _alice_state)
