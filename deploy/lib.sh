@@ -96,23 +96,23 @@ ensure_database() {
   fi
 }
 
-# The virtual environment is refreshed only when pyproject.toml changes. "dev" adds the test tools.
+# Python packages come from the lock files (requirements/base.txt, and requirements/dev.txt for the test
+# tools), every one pinned and checked against its hash; `python3 deploy/lock.py` makes them from
+# pyproject.toml. The virtual environment is refreshed only when the lock file changes.
 ensure_venv() {
-  local extras="${1:-}" hash stamp
-  hash="$(sha256sum "$ROOST_ROOT/pyproject.toml" | cut -c1-16)"
-  stamp="$VENV/.roost-deps-$hash"
-  [ -f "$stamp-dev" ] && return 0
-  [ -z "$extras" ] && [ -f "$stamp" ] && return 0
-  say "installing Python packages into .venv"
+  local kind="${1:-base}" lock stamp_base stamp_dev
+  python3 "$ROOST_ROOT/deploy/lock.py" --check || exit 1
+  stamp_base="$VENV/.roost-lock-base-$(sha256sum "$ROOST_ROOT/requirements/base.txt" | cut -c1-16)"
+  stamp_dev="$VENV/.roost-lock-dev-$(sha256sum "$ROOST_ROOT/requirements/dev.txt" | cut -c1-16)"
+  # dev.txt holds every pin of base.txt, so an environment made from it serves both.
+  [ -f "$stamp_dev" ] && return 0
+  [ "$kind" = base ] && [ -f "$stamp_base" ] && return 0
+  lock="$ROOST_ROOT/requirements/$kind.txt"
+  say "installing Python packages into .venv from requirements/$kind.txt"
   [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "cannot create $VENV (is python3-venv installed?)"
-  "$VENV/bin/python" - "$ROOST_ROOT/pyproject.toml" $extras > "$VENV/requirements.txt" <<'PY'
-import sys, tomllib
-project = tomllib.load(open(sys.argv[1], "rb"))["project"]
-print("\n".join(project["dependencies"] + [d for extra in sys.argv[2:] for d in project["optional-dependencies"][extra]]))
-PY
-  "$VENV/bin/pip" install -q -r "$VENV/requirements.txt" || die "pip install failed"
-  rm -f "$VENV"/.roost-deps-*
-  touch "$stamp${extras:+-$extras}"
+  "$VENV/bin/pip" install -q --require-hashes -r "$lock" || die "pip install -r requirements/$kind.txt failed"
+  rm -f "$VENV"/.roost-lock-*
+  if [ "$kind" = dev ]; then touch "$stamp_dev"; else touch "$stamp_base"; fi
 }
 
 # Front-end libraries come from the npm registry at setup time and are copied into static/vendor/

@@ -13,7 +13,7 @@ ensure_redis
 ensure_env_file
 ensure_db_roles
 ensure_database roost
-ensure_venv ""
+ensure_venv base
 ensure_npm
 
 export ROOST_DB_NAME=roost ROOST_DB_USER=roost

@@ -2,8 +2,18 @@
 # Run Roost's whole test suite: lint, types, import contracts, migrations check, then unit,
 # integration (real Dovecot and Postfix of the test instance) and browser tests (headless Chromium).
 # Needs root on the first run (it installs what is missing). Extra arguments go to pytest.
+#   deploy/test.sh --unit [pytest arguments]   only the unit tests: no Redis, Postgres, mail stack or root
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+
+if [ "${1:-}" = --unit ]; then
+  shift
+  ensure_venv dev
+  say "unit tests (no Redis, Postgres or mail stack)"
+  cd "$ROOST_ROOT"
+  DJANGO_SETTINGS_MODULE=config.settings.test exec "$VENV/bin/pytest" -m unit "$@"
+fi
+
 require_root
 
 install_system_packages chromium

@@ -8,11 +8,29 @@ from django.core.cache import cache
 
 from webmail.mailstore import POOL
 
+# Fixtures that reach Postgres (and so the test database the mail stack also reads).
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "mail_stack"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test by what it needs, before `-m` selects: a test that uses the database is
+    `integration` (it needs Postgres); one marked neither integration nor browser is `unit` and runs
+    with no Redis, Postgres or mail stack (`deploy/test.sh --unit`)."""
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or bool(
+            _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        if uses_database and item.get_closest_marker("integration") is None:
+            item.add_marker(pytest.mark.integration)
+        if item.get_closest_marker("integration") is None and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.unit)
+
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    cache.clear()  # the test Redis database only (config.settings.test)
-    return
+def _fresh_cache(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("unit") is None:
+        cache.clear()  # the test Redis database only (config.settings.test)
 
 
 @pytest.fixture

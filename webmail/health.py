@@ -4,6 +4,7 @@ server and says how to fix it; nothing here raises."""
 import socket
 from dataclasses import dataclass
 
+import psycopg
 import redis
 from django.conf import settings
 from django.db import connection
@@ -29,9 +30,11 @@ def _postgres() -> Check:
     db = settings.DATABASES["default"]
     where = f"Postgres at {db['HOST']}:{db['PORT']} (database {db['NAME']})"
     try:
+        # One connection of its own first: the pool would wait ROOST_DB_POOL_TIMEOUT and then hide why.
+        psycopg.connect(**connection.get_connection_params()).close()
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except DatabaseError as error:
+    except (psycopg.Error, DatabaseError) as error:
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
         return Check("postgres", False, f"{where} cannot be used: {first_line}. Start Postgres or fix ROOST_DB_*.")
     return Check("postgres", True, where)

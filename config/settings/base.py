@@ -3,6 +3,8 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
+
 from core.env import env_bool, env_int, env_list, env_str
 
 from .celery import *  # noqa: F403
@@ -76,6 +78,13 @@ TEMPLATES = [
     },
 ]
 
+DB_POOL_MIN_SIZE = env_int("ROOST_DB_POOL_MIN_SIZE", 2)
+DB_POOL_MAX_SIZE = env_int("ROOST_DB_POOL_MAX_SIZE", 10)
+if not 0 <= DB_POOL_MIN_SIZE <= DB_POOL_MAX_SIZE or DB_POOL_MAX_SIZE < 1:
+    raise ImproperlyConfigured("ROOST_DB_POOL_MAX_SIZE must be at least 1 and at least ROOST_DB_POOL_MIN_SIZE (>= 0).")
+DB_POOL_TIMEOUT = env_int("ROOST_DB_POOL_TIMEOUT", 10)
+if DB_POOL_TIMEOUT < 1:
+    raise ImproperlyConfigured("ROOST_DB_POOL_TIMEOUT must be at least 1 (seconds).")
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
@@ -84,9 +93,20 @@ DATABASES = {
         "PASSWORD": env_str("ROOST_DB_PASSWORD", ""),
         "HOST": env_str("ROOST_DB_HOST", "127.0.0.1"),
         "PORT": env_int("ROOST_DB_PORT", 5432),
-        "CONN_MAX_AGE": 60,
+        # Connections come from one bounded pool per process and go back at the end of each request,
+        # as Django documents for ASGI. CONN_MAX_AGE kept one connection per thread instead, and a busy
+        # daphne process held 81-87 until Postgres refused more; Django requires 0 with a pool.
+        "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
-        "OPTIONS": {"connect_timeout": 5},
+        "OPTIONS": {
+            "connect_timeout": 5,
+            "application_name": env_str("ROOST_DB_APPLICATION_NAME", "roost"),
+            "pool": {
+                "min_size": DB_POOL_MIN_SIZE,
+                "max_size": DB_POOL_MAX_SIZE,
+                "timeout": DB_POOL_TIMEOUT,
+            },
+        },
         "TEST": {"NAME": env_str("ROOST_TEST_DB_NAME", "roost_test")},
     }
 }

@@ -18,6 +18,8 @@ os.environ.setdefault("ROOST_SECRET_KEY", "test-only-not-secret")
 os.environ["ROOST_CACHE_PREFIX"] = "roost-test"
 os.environ["ROOST_REDIS_URL"] = os.environ.get("ROOST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ["ROOST_MAIL_MODE"] = "managed"
+# One name per test process, so a test can count exactly this process's connections in pg_stat_activity.
+os.environ["ROOST_DB_APPLICATION_NAME"] = f"roost-test-{os.getpid()}"
 
 from .base import *  # noqa: E402, F403
 

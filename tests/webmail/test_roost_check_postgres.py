@@ -16,5 +16,7 @@ def test_postgres_down_is_named_without_a_traceback() -> None:
     )
     assert result.returncode == 1
     assert "FAIL postgres: Postgres at 127.0.0.1:1" in result.stdout
+    # The cause, at once: not the connection pool's "couldn't get a connection after 10 sec".
+    assert "Connection refused" in result.stdout
     assert "Start Postgres or fix ROOST_DB_" in result.stdout
     assert "Traceback" not in result.stderr
