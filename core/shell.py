@@ -23,6 +23,7 @@ class ShellApp:
     shortcuts_template: str | None = None
     search_placeholder: str = ""
     drawer_label: str = "Menu"
+    settings_url_name: str | None = None
     order: int = 100
     visible: Callable[[object], bool] = _everyone
 

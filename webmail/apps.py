@@ -18,6 +18,7 @@ class WebmailConfig(AppConfig):
                 shortcuts_template="webmail/partials/shortcuts.html",
                 search_placeholder="Search mail",
                 drawer_label="Folders",
+                settings_url_name="webmail:settings",
                 order=10,
             )
         )

@@ -19,6 +19,12 @@
   $$("[data-drawer-toggle]").forEach((b) => b.addEventListener("click", () => app.classList.toggle("drawer-open")));
   $$("[data-drawer-close]").forEach((b) => b.addEventListener("click", () => app.classList.remove("drawer-open")));
 
+  // The account menu closes when one clicks elsewhere.
+  const account = $("[data-account-menu]");
+  document.addEventListener("click", (event) => {
+    if (account && account.open && !account.contains(event.target)) account.open = false;
+  });
+
   const help = $("[data-shortcuts]");
   $$("[data-shortcuts-close]").forEach((b) => b.addEventListener("click", () => { help.hidden = true; }));
   document.addEventListener("keydown", (event) => {
@@ -26,7 +32,7 @@
     const tag = (event.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "textarea" || tag === "select" || event.target.isContentEditable) return;
     if (event.key === "?") { help.hidden = !help.hidden; event.preventDefault(); }
-    else if (event.key === "Escape") { help.hidden = true; app.classList.remove("drawer-open"); }
+    else if (event.key === "Escape") { help.hidden = true; app.classList.remove("drawer-open"); if (account) account.open = false; }
     else if (event.key === "/") { const s = $("[data-search-input]"); if (s) { s.focus(); event.preventDefault(); } }
   });
 

@@ -33,7 +33,10 @@ def test_sign_in_and_see_the_inbox(mail_stack: None, live_server, browser: Brows
     expect(page.get_by_text("Lab safety training moved to Monday")).to_be_visible()
     screenshot(page, f"inbox-{label}")
 
-    page.get_by_role("button", name="Sign out").click()
+    page.locator("[data-account-menu] summary").click()
+    expect(page.get_by_role("menu")).to_contain_text("alice@example.test")
+    screenshot(page, f"account-menu-{label}")
+    page.get_by_role("menuitem", name="Sign out").click()
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     watch.assert_clean()
     context.close()
