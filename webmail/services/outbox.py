@@ -21,8 +21,7 @@ from webmail.mailstore import POOL, imap_endpoint
 from webmail.models import ComposeDraft, Outbox
 from webmail.services.queueing import outbox_queue
 from webmail.services.secrets import secret_open, secret_seal
-from webmail.smtp.client import SmtpEndpoint, SmtpError
-from webmail.smtp.submit import SmtpUncertain, smtp_submit
+from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUncertain, smtp_submit
 
 State = Outbox.State
 MAX_ATTEMPTS = 12
