@@ -107,8 +107,11 @@ def draft_message(
     if not valid_draft_key(key):
         raise BadHeader("That draft reference is not valid.")
     recipients: dict[str, list[Address]] = {}
-    context: dict[str, object] = {"mode": state.mode, "parent_folder": state.parent_folder}
-    context["parent_uid"] = state.parent_uid
+    context: dict[str, object] = {
+        "mode": state.mode,
+        "parent_folder": state.parent_folder,
+        "parent_uid": state.parent_uid,
+    }
     for field_name in _RECIPIENT_FIELDS:
         typed = getattr(state, field_name)
         recipients[field_name], exact = _addresses_as_typed(typed, name=field_name)
