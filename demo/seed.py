@@ -13,7 +13,7 @@ from mailadmin.models import Domain, Mailbox
 from mailadmin.services import domain_create, mailbox_create
 from webmail.imap.connection import imap_errors
 from webmail.mailstore import mail_account_for_task, mailbox_connection
-from webmail.smtp.client import SmtpEndpoint, smtp_send
+from webmail.smtp.client import SmtpEndpoint, smtp_submit
 
 from .messages import DOMAIN, PEOPLE, DemoMessage, demo_messages
 
@@ -81,4 +81,11 @@ def demo_seed(*, password: str, smtp_port: int | None = None, wait_seconds: floa
 
 
 def _deliver(endpoint: SmtpEndpoint, message: DemoMessage, recipients: list[str]) -> None:
-    smtp_send(endpoint, sender=message.sender, recipients=recipients, message=message.message.as_bytes())
+    smtp_submit(
+        endpoint,
+        login=None,
+        sender=message.sender,
+        recipients=recipients,
+        message=message.message.as_bytes(),
+        smtputf8=not all(address.isascii() for address in (message.sender, *recipients)),
+    )

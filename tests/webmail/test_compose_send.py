@@ -323,6 +323,35 @@ def test_edit_as_new_copies_the_message_and_its_attachments(people: User) -> Non
     assert got["In-Reply-To"] is None
 
 
+def test_files_carried_from_a_message_keep_to_the_one_size_limit(people: User, settings) -> None:  # type: ignore[no-untyped-def]
+    from email.message import EmailMessage
+
+    from webmail.services.attachments import AttachmentsTooLarge
+
+    # Given a message with a 40 kB file (as base64 on the server) and a 30 kB limit
+    settings.ROOST_ATTACHMENT_MAX_BYTES = 30_000
+    original = EmailMessage()
+    original["From"], original["To"], original["Subject"] = "bob@example.test", ALICE, "Big file"
+    original.set_content("see attached")
+    original.add_attachment(bytes(range(256)) * 160, maintype="application", subtype="zip", filename="big.zip")
+    original.add_attachment(b"small", maintype="text", subtype="plain", filename="small.txt")
+    append(ALICE, "INBOX", [original.as_bytes()])
+    parts = {p["filename"]: p["part_id"] for p in compose_prefill(  # type: ignore[union-attr]
+        account=mail_account_for_task(people), mode="forward", folder="INBOX", uid=1)["forward_parts"]}  # fmt: skip
+    # When it is forwarded with the big file, or forwarded whole as an attachment
+    for extra in ({"mode": "forward", "keep_parts": [parts["big.zip"]]}, {"mode": "forward_attachment"}):
+        # Then it is refused with the limit named, rather than sent cut short
+        with pytest.raises(AttachmentsTooLarge, match="at most 29 kB"):
+            send(people, to=CAROL, subject="Fwd: Big file", text="FYI", parent_folder="INBOX", parent_uid=1, **extra)
+    assert not Outbox.objects.filter(user=people).exists()
+    # And the small file alone goes on, decoded
+    row = send(people, to=CAROL, subject="Fwd: Big file", text="FYI", mode="forward", parent_folder="INBOX",
+               parent_uid=1, keep_parts=[parts["small.txt"]])  # fmt: skip
+    deliver_now(row)
+    got = fetch_by_subject(CAROL, "INBOX", "Fwd: Big file")
+    assert {p.get_filename(): p.get_content() for p in got.iter_attachments()} == {"small.txt": "small"}
+
+
 def test_formatted_signature_is_sanitised_and_starts_the_rich_editor(people: User, client: Client) -> None:
     signed_in(client)
     client.post(

@@ -151,3 +151,25 @@ def test_files_saved_with_a_draft_go_on_to_the_next_save_the_reopened_draft_and_
     got = fetch_by_subject("bob@example.test", "INBOX", "Plans with files")
     assert {p.get_filename(): p.get_content() for p in got.iter_attachments()} == {"plan.pdf": b"%PDF plan"}
     assert folder_uids(ALICE, "Drafts") == []
+
+
+def test_half_typed_recipients_and_a_chosen_sender_reopen_as_written(alice: User) -> None:
+    key = new_draft_key()
+    written = state("still writing", to="Bob <bob@example.test>, ca", cc="dana@bücher.example", from_address="")
+    saved = draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=written)
+    opened = draft_open(account=mail_account_for_task(alice), folder="Drafts", uid=saved.uid)  # type: ignore[arg-type]
+    assert (opened["to"], opened["cc"]) == ("Bob <bob@example.test>, ca", "dana@bücher.example")
+    # A draft saved before a sender was chosen is from the user's own address
+    assert opened["from_address"] == ALICE
+    assert opened["text"] == "still writing\n"
+
+
+def test_draft_files_keep_to_the_one_size_limit(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    from webmail.mime.compose import Attachment
+    from webmail.services.attachments import AttachmentsTooLarge
+
+    settings.ROOST_ATTACHMENT_MAX_BYTES = 1000
+    with pytest.raises(AttachmentsTooLarge, match="too large"):
+        draft_save(account=mail_account_for_task(alice), key=new_draft_key(), base_version=0, state=state("big"),
+                   uploads=[Attachment("big.bin", "application/octet-stream", b"x" * 1001)])  # fmt: skip
+    assert folder_uids(ALICE, "Drafts") == []

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUnavailable
-from webmail.smtp.submit import SmtpUncertain, smtp_submit
+from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUnavailable, SmtpUncertain, smtp_submit
 
 seen: list[str] = []
 

@@ -1,8 +1,9 @@
 """Building outgoing messages: addresses checked, headers that cannot carry CR or LF, reply and
-forward subjects that do not pile up, threading headers, quoting."""
+forward subjects that do not pile up, threading headers, quoting, and parts of any type (an iMIP
+invitation next to the text, an .ics or .vcf file)."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
@@ -11,6 +12,7 @@ from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8, default
 from email.utils import format_datetime, getaddresses
 from html import escape, unescape
+from typing import Literal
 
 from core.errors import RoostError
 
@@ -24,6 +26,9 @@ class BadHeader(RoostError):
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_TOKEN = re.compile(r"[A-Za-z0-9!#$&^_.+-]{1,64}")
+# Extra headers are Roost's own (X-...): a caller cannot use them to replace From, Bcc or the MIME fields.
+_EXTRA_HEADER = re.compile(r"X-[A-Za-z0-9-]{1,60}")
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
@@ -32,6 +37,19 @@ class Attachment:
     filename: str
     content_type: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class ExtraPart:
+    """A part of any leaf type. "alternative" puts it inside the multipart/alternative next to the text and
+    HTML (where mail clients look for an iMIP text/calendar; method=REQUEST); "attachment" and "inline" add
+    it as a file with that disposition (an invite.ics, a card.vcf)."""
+
+    content_type: str
+    data: bytes
+    params: Mapping[str, str] = field(default_factory=dict)  # charset for text types defaults to utf-8
+    filename: str | None = None
+    placement: Literal["alternative", "attachment", "inline"] = "attachment"
 
 
 @dataclass(frozen=True)
@@ -49,6 +67,8 @@ class Draft:
     references: Sequence[str] = ()
     attachments: Sequence[Attachment] = field(default_factory=tuple)
     attached_messages: Sequence[bytes] = field(default_factory=tuple)
+    extra_parts: Sequence[ExtraPart] = field(default_factory=tuple)
+    headers: Sequence[tuple[str, str]] = field(default_factory=tuple)  # X-... fields only
 
 
 def clean_header_text(value: str, *, name: str) -> str:
@@ -120,7 +140,10 @@ def needs_smtputf8(draft: Draft) -> bool:
 
 
 def build_message(draft: Draft, *, include_bcc: bool) -> bytes:
-    """The message as it is submitted (include_bcc=False) or filed in Sent (include_bcc=True)."""
+    """The message as it is submitted (include_bcc=False), or filed in Sent or Drafts (include_bcc=True).
+
+    Its shape: the text, then the HTML and any "alternative" extra parts in one multipart/alternative, then
+    the files, the "attachment"/"inline" extra parts and the attached messages in a multipart/mixed."""
     msg = EmailMessage()
     msg["From"] = draft.sender
     if draft.to:
@@ -140,9 +163,16 @@ def build_message(draft: Draft, *, include_bcc: bool) -> bytes:
         msg["References"] = " ".join(draft.references)
     msg["MIME-Version"] = "1.0"
     msg["User-Agent"] = "Roost"
+    for name, value in draft.headers:
+        if not _EXTRA_HEADER.fullmatch(name):
+            raise BadHeader(f"Roost does not write a header named {name[:60]!r}.")
+        msg[name] = clean_header_text(value, name=name)
     msg.set_content(draft.text.replace("\r\n", "\n"), cte="quoted-printable" if not draft.text.isascii() else "7bit")
     if draft.html:
         msg.add_alternative(draft.html, subtype="html", cte="quoted-printable")
+    for part in draft.extra_parts:
+        if part.placement == "alternative":
+            _add_extra_part(msg, part)
     for attachment in draft.attachments:
         maintype, _, subtype = attachment.content_type.partition("/")
         msg.add_attachment(
@@ -151,12 +181,41 @@ def build_message(draft: Draft, *, include_bcc: bool) -> bytes:
             subtype=subtype or "octet-stream",
             filename=attachment.filename,
         )
+    for part in draft.extra_parts:
+        if part.placement != "alternative":
+            _add_extra_part(msg, part)
     for raw in draft.attached_messages:
         inner = message_from_bytes(raw, policy=default)
         subject = clean_header_text(str(inner.get("Subject", "") or "forwarded message"), name="subject")[:80]
         msg.add_attachment(inner, disposition="attachment", filename=f"{subject or 'forwarded message'}.eml")
     policy = SMTPUTF8 if needs_smtputf8(draft) else SMTP
     return msg.as_bytes(policy=policy)
+
+
+def _add_extra_part(msg: EmailMessage, part: ExtraPart) -> None:
+    maintype, slash, subtype = part.content_type.strip().lower().partition("/")
+    if not (slash and _TOKEN.fullmatch(maintype) and _TOKEN.fullmatch(subtype)) or maintype in ("multipart", "message"):
+        raise BadHeader(f"{part.content_type[:80]!r} is not a content type Roost can add as a part.")
+    params: dict[str, str] = {}
+    for key, value in part.params.items():
+        if not _TOKEN.fullmatch(key):
+            raise BadHeader(f"{key[:60]!r} is not a content type parameter.")
+        params[key.lower()] = clean_header_text(value, name=f"{key} parameter")
+    charset = params.pop("charset", "utf-8")
+    disposition = None if part.placement == "alternative" else part.placement
+    filename = clean_header_text(part.filename, name="file name") if part.filename else None
+    add = msg.add_alternative if part.placement == "alternative" else msg.add_attachment
+    if maintype == "text":
+        try:
+            text = part.data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            raise BadHeader(f"The {part.content_type} part is not text in {charset}.") from None
+        # As text, the email package writes every line end as CRLF (iCalendar and vCard require it) and keeps
+        # long lines intact; non-ASCII goes quoted-printable, as the text body does, for 7-bit relays.
+        cte = None if text.isascii() else "quoted-printable"
+        add(text, subtype=subtype, charset=charset, cte=cte, params=params, disposition=disposition, filename=filename)
+    else:
+        add(part.data, maintype=maintype, subtype=subtype, params=params, disposition=disposition, filename=filename)
 
 
 _BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/h[1-6]|/li|/blockquote|/pre|/tr)\s*>")

@@ -1,11 +1,11 @@
-"""Decoding a part's transfer encoding chunk by chunk, so a large attachment never sits whole in memory."""
+"""Undoing a part's transfer encoding, whole or chunk by chunk (so a large attachment never sits whole in
+memory). The one lenient base64 and quoted-printable decoding in Roost: bodies, downloads, forwarded files."""
 
-import base64
 import binascii
-import quopri
 import re
 
-_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/]")
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=]")
+_PADDING = re.compile(rb"=+")
 
 
 class StreamDecoder:
@@ -17,28 +17,36 @@ class StreamDecoder:
 
 
 class Base64StreamDecoder(StreamDecoder):
-    """Tolerates line breaks anywhere, stray characters and missing padding, as mail clients must."""
+    """Tolerates line breaks anywhere, stray characters, missing padding and pieces glued together after
+    padding (each piece decodes on its own), as mail clients must."""
 
     def __init__(self) -> None:
         self._pending = b""
 
     def feed(self, chunk: bytes) -> bytes:
-        data = self._pending + _NOT_BASE64.sub(b"", chunk.split(b"=", 1)[0] if b"=" in chunk else chunk)
-        usable = len(data) - len(data) % 4
-        self._pending = data[usable:]
-        return _b64(data[:usable])
+        *closed, still_open = _PADDING.split(self._pending + _NOT_BASE64.sub(b"", chunk))
+        out = [_b64_piece(piece) for piece in closed]
+        usable = len(still_open) - len(still_open) % 4
+        out.append(_b64(still_open[:usable]))
+        self._pending = still_open[usable:]
+        return b"".join(out)
 
     def finish(self) -> bytes:
         tail, self._pending = self._pending, b""
-        if len(tail) % 4 == 1:
-            tail = tail[:-1]
-        return _b64(tail + b"=" * (-len(tail) % 4)) if tail else b""
+        return _b64_piece(tail)
+
+
+def _b64_piece(piece: bytes) -> bytes:
+    """A piece that ends here: a lone last character carries no whole byte, missing padding is supplied."""
+    if len(piece) % 4 == 1:
+        piece = piece[:-1]
+    return _b64(piece + b"=" * (-len(piece) % 4)) if piece else b""
 
 
 def _b64(data: bytes) -> bytes:
     try:
-        return base64.b64decode(data)
-    except binascii.Error:
+        return binascii.a2b_base64(data)
+    except (binascii.Error, ValueError):
         return b""
 
 
@@ -52,17 +60,30 @@ class QuotedPrintableStreamDecoder(StreamDecoder):
         data = self._pending + chunk
         cut = data.rfind(b"\n") + 1
         self._pending = data[cut:]
-        return quopri.decodestring(data[:cut])
+        return _qp(data[:cut])
 
     def finish(self) -> bytes:
         tail, self._pending = self._pending, b""
-        return quopri.decodestring(tail)
+        return _qp(tail)
+
+
+def _qp(data: bytes) -> bytes:
+    try:
+        return binascii.a2b_qp(data)
+    except (binascii.Error, ValueError):
+        return data
 
 
 def stream_decoder(encoding: str) -> StreamDecoder:
-    encoding = encoding.lower()
+    encoding = encoding.strip().lower()
     if encoding == "base64":
         return Base64StreamDecoder()
     if encoding == "quoted-printable":
         return QuotedPrintableStreamDecoder()
     return StreamDecoder()
+
+
+def decode_transfer(raw: bytes, encoding: str) -> bytes:
+    """A whole part's bytes with its transfer encoding undone; anything but base64 and quoted-printable as is."""
+    decoder = stream_decoder(encoding)
+    return decoder.feed(raw) + decoder.finish()

@@ -30,9 +30,14 @@ from webmail.mime.compose import (
     reply_subject,
 )
 from webmail.mime.sanitize import sanitize_html, text_snippet
-from webmail.mime.stream import stream_decoder
-from webmail.mime.structure import MimePart, attachments, choose_bodies, decode_body, parts_from_bodystructure
+from webmail.mime.structure import choose_bodies, decode_body, parts_from_bodystructure
 from webmail.models import ComposeDraft, Outbox
+from webmail.services.attachments import (
+    AttachmentsTooLarge,
+    attachment_parts,
+    attachments_check_size,
+    message_attachments,
+)
 from webmail.services.drafts import draft_attachments
 from webmail.services.identities import identities_for
 from webmail.services.queueing import outbox_queue
@@ -87,22 +92,6 @@ class Parent:
     raw: bytes
 
 
-def _parent_attachments(conn: PooledConnection, folder: str, head: MessageHead) -> list[MimePart]:
-    parts = parts_from_bodystructure(head.structure)
-    return attachments(parts, bodies=choose_bodies(parts), referenced_cids=set())
-
-
-def _fetch_attachments(conn: PooledConnection, folder: str, uid: int, parts: list[MimePart]) -> list[Attachment]:
-    """The forwarded message's attachments, decoded, so they go on without being uploaded again."""
-    found = []
-    for part in parts:
-        raw = fetch_sections(conn, folder, uid, [part.part_id], settings.ROOST_ATTACHMENT_MAX_BYTES)[part.part_id]
-        decoder = stream_decoder(part.encoding)
-        data = decoder.feed(raw) + decoder.finish()
-        found.append(Attachment(part.filename or f"attachment-{part.part_id}", part.content_type, data))
-    return found
-
-
 def _parent(conn: PooledConnection, folder: str, uid: int, *, with_raw: bool) -> Parent:
     head = fetch_head(conn, folder, uid)
     if head is None:
@@ -117,6 +106,8 @@ def _parent(conn: PooledConnection, folder: str, uid: int, *, with_raw: bool) ->
         text = decode_body(body, encoding=chosen.encoding, charset=chosen.charset)
         if chosen is html:
             text = text_snippet(text, length=100_000)
+    if with_raw and head.size > settings.ROOST_ATTACHMENT_MAX_BYTES:
+        raise AttachmentsTooLarge  # rather than a forwarded message cut short
     raw = fetch_sections(conn, folder, uid, [""], settings.ROOST_ATTACHMENT_MAX_BYTES)[""] if with_raw else b""
     return Parent(head=head, references=references, text=text, raw=raw)
 
@@ -152,11 +143,9 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
         prefill["text"] = parent.text
         sender_address = head.sender[0].email.lower() if head.sender else ""
         prefill["from_address"] = sender_address if sender_address in mine else ""
-        with mailbox_connection(account) as conn:
-            prefill["forward_parts"] = [
-                {"part_id": p.part_id, "filename": p.filename, "size": p.size}
-                for p in _parent_attachments(conn, folder, head)
-            ]
+        prefill["forward_parts"] = [
+            {"part_id": p.part_id, "filename": p.filename, "size": p.size} for p in attachment_parts(head.structure)
+        ]
     else:
         prefill["subject"] = forward_subject(head.subject)
         if mode == "forward":
@@ -166,11 +155,9 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
                 f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", parent.text,
             ]  # fmt: skip
             prefill["text"] = "\n".join(line for line in lines if line is not None)
-        with mailbox_connection(account) as conn:
-            prefill["forward_parts"] = [
-                {"part_id": p.part_id, "filename": p.filename, "size": p.size}
-                for p in _parent_attachments(conn, folder, head)
-            ]
+        prefill["forward_parts"] = [
+            {"part_id": p.part_id, "filename": p.filename, "size": p.size} for p in attachment_parts(head.structure)
+        ]
     return prefill
 
 
@@ -201,10 +188,7 @@ def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
             with mailbox_connection(account) as conn:
                 from_draft = draft_attachments(conn, saved.folder, saved.uid, request.keep_draft_parts)
             request.attachments = [*from_draft, *request.attachments]
-    total = sum(len(a.data) for a in request.attachments)
-    if total > settings.ROOST_ATTACHMENT_MAX_BYTES:
-        limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
+    attachments_check_size(request.attachments)
     in_reply_to, references, attached = "", [], []
     if request.mode and request.parent_uid:
         with mailbox_connection(account) as conn:
@@ -217,18 +201,12 @@ def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
             attached = [parent.raw]
         if request.mode in ("forward", "edit_as_new") and request.keep_parts:
             with mailbox_connection(account) as conn:
-                kept = [
-                    p
-                    for p in _parent_attachments(conn, request.parent_folder, parent.head)
-                    if p.part_id in request.keep_parts
-                ]
-                request.attachments = [
-                    *_fetch_attachments(conn, request.parent_folder, request.parent_uid, kept),
-                    *request.attachments,
-                ]
-            if sum(len(a.data) for a in request.attachments) > settings.ROOST_ATTACHMENT_MAX_BYTES:
-                limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-                raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
+                kept = message_attachments(
+                    conn, request.parent_folder, request.parent_uid,
+                    listed=attachment_parts(parent.head.structure), wanted=request.keep_parts,
+                )  # fmt: skip
+            request.attachments = [*kept, *request.attachments]
+            attachments_check_size(request.attachments)
     now = timezone.now()
     text, html = request.text, ""
     if request.html.strip():

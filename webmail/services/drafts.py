@@ -2,37 +2,34 @@
 deletes the old one (never a moment with none, never a pile of copies) and must name the version it
 replaces: a save from an older tab gets a conflict instead of overwriting newer text."""
 
-import base64
-import binascii
 import contextlib
-import json
-import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import SMTP, default
-from email.utils import format_datetime, make_msgid
+from email.headerregistry import Address
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from core.errors import RoostError
 from webmail.imap.changes import append_message, expunge_messages
 from webmail.imap.folders import list_folders
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import fetch_head, fetch_sections
 from webmail.mailstore import MailAccount, mailbox_connection
-from webmail.mime.compose import Attachment, clean_header_text
-from webmail.mime.stream import stream_decoder
-from webmail.mime.structure import MimePart, attachments, choose_bodies, parts_from_bodystructure
+from webmail.mime.compose import Attachment, BadAddress, BadHeader, parse_address
+from webmail.mime.drafts import DraftState, draft_message, draft_read, valid_draft_key
+from webmail.mime.structure import MimePart, choose_bodies, decode_body, parts_from_bodystructure
 from webmail.models import ComposeDraft
+from webmail.services.attachments import (
+    attachment_parts,
+    attachments_check_size,
+    message_attachments,
+)
+from webmail.services.identities import identities_for
 from webmail.services.reading import MessageMissing
-
-KEY_HEADER = "X-Roost-Draft-Key"
-STATE_HEADER = "X-Roost-Draft-State"
-_KEY = re.compile(r"^[0-9a-f]{32}$")
 
 
 class DraftConflict(RoostError):
@@ -51,22 +48,13 @@ class SavedDraft:
 
 def draft_attachment_parts(conn: PooledConnection, folder: str, uid: int) -> list[MimePart]:
     head = fetch_head(conn, folder, uid)
-    if head is None:
-        return []
-    parts = parts_from_bodystructure(head.structure)
-    return attachments(parts, bodies=choose_bodies(parts), referenced_cids=set())
+    return attachment_parts(head.structure) if head is not None else []
 
 
 def draft_attachments(conn: PooledConnection, folder: str, uid: int, keep: Sequence[str]) -> list[Attachment]:
     """The files of a saved draft that the user kept, decoded, to carry into the next save or the message."""
-    found = []
-    for part in draft_attachment_parts(conn, folder, uid):
-        if part.part_id not in keep:
-            continue
-        raw = fetch_sections(conn, folder, uid, [part.part_id], 64 * 1024 * 1024)[part.part_id]
-        decoder = stream_decoder(part.encoding)
-        found.append(Attachment(part.filename or "attachment", part.content_type, decoder.feed(raw) + decoder.finish()))
-    return found
+    listed = draft_attachment_parts(conn, folder, uid) if keep else []
+    return message_attachments(conn, folder, uid, listed=listed, wanted=keep)
 
 
 def _describe(parts: list[MimePart]) -> list[dict[str, object]]:
@@ -78,7 +66,7 @@ def new_draft_key() -> str:
 
 
 def _clean_key(key: str) -> str:
-    if not _KEY.match(key):
+    if not valid_draft_key(key):
         raise RoostError("That draft reference is not valid.")
     return key
 
@@ -87,25 +75,14 @@ def _drafts_folder(conn: PooledConnection) -> str:
     return next((f.name for f in list_folders(conn, with_counts=False) if f.role == "drafts"), "Drafts")
 
 
-def _draft_message(key: str, state: dict[str, object], files: Sequence[Attachment] = ()) -> bytes:
-    msg = EmailMessage()
-    for header, name in (("From", "from_address"), ("To", "to"), ("Cc", "cc"), ("Bcc", "bcc"), ("Subject", "subject")):
-        value = clean_header_text(str(state.get(name) or ""), name=header.lower())
-        if value:
-            msg[header] = value
-    msg["Date"] = format_datetime(timezone.now())
-    msg["Message-ID"] = make_msgid(domain="drafts.roost")
-    msg[KEY_HEADER] = key
-    extra = {k: state.get(k) for k in ("mode", "parent_folder", "parent_uid")}
-    msg[STATE_HEADER] = base64.b64encode(json.dumps(extra).encode()).decode()
-    msg.set_content(str(state.get("text") or ""))
-    if state.get("html"):
-        msg.add_alternative(str(state["html"]), subtype="html")
-    for file in files:
-        maintype, _, subtype = file.content_type.partition("/")
-        msg.add_attachment(file.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
-                           filename=file.filename)  # fmt: skip
-    return msg.as_bytes(policy=SMTP)
+def _sender(user: User, typed: str) -> Address:
+    """The From of a draft: what the form holds, or while that is not an address yet, the user's own."""
+    with contextlib.suppress(BadAddress, BadHeader):
+        return parse_address(typed)
+    for candidate in [identity.address for identity in identities_for(user)] + [user.username]:
+        with contextlib.suppress(BadAddress, BadHeader):
+            return parse_address(candidate)
+    raise RoostError("Your account has no address to save a draft from.")
 
 
 def draft_save(
@@ -113,12 +90,17 @@ def draft_save(
     account: MailAccount,
     key: str,
     base_version: int,
-    state: dict[str, object],
+    state: DraftState | Mapping[str, object],
     uploads: Sequence[Attachment] = (),
     keep_parts: Sequence[str] = (),
 ) -> SavedDraft:
-    """Save the draft; its files are the kept ones of the previous save plus the new uploads."""
+    """Save the draft; its files are the kept ones of the previous save plus the new uploads. (A mapping is
+    the compose form's fields, until the views hand over a DraftState.)"""
     key = _clean_key(key)
+    if not isinstance(state, DraftState):
+        state = DraftState.from_mapping(state)
+    attachments_check_size(uploads)
+    sender = _sender(account.user, state.from_address)
     with transaction.atomic():
         row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=account.user, key=key)
         if row.version != base_version:
@@ -126,7 +108,9 @@ def draft_save(
         with mailbox_connection(account) as conn:
             folder = row.folder or _drafts_folder(conn)
             kept = draft_attachments(conn, folder, row.uid, keep_parts) if row.uid and keep_parts else []
-            raw = _draft_message(key, state, [*kept, *uploads])
+            files = [*kept, *uploads]
+            attachments_check_size(files)
+            raw = draft_message(state, key=key, sender=sender, files=files, date=timezone.now())
             uid = append_message(conn, folder, raw, ["\\Draft", "\\Seen"])
             parts = _describe(draft_attachment_parts(conn, folder, uid)) if uid else []
             if row.uid:
@@ -140,38 +124,29 @@ def draft_save(
 def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, object]:
     """The compose form's state from a message in Drafts, with the key and version to go on saving."""
     with mailbox_connection(account) as conn:
-        raw = fetch_sections(conn, folder, uid, [""], 25 * 1024 * 1024)[""]
-        parts = _describe(draft_attachment_parts(conn, folder, uid)) if raw else []
-    if not raw:
-        raise MessageMissing("This draft is no longer there.")
-    msg = message_from_bytes(raw, policy=default)
-    key = str(msg.get(KEY_HEADER, "")).strip()
-    key = key if _KEY.match(key) else new_draft_key()
-    try:
-        extra = json.loads(base64.b64decode(str(msg.get(STATE_HEADER, "")) or b"e30="))
-    except (binascii.Error, ValueError):
-        extra = {}
-    body = msg.get_body(("plain",))
-    html = msg.get_body(("html",))
+        head = fetch_head(conn, folder, uid)
+        if head is None:
+            raise MessageMissing("This draft is no longer there.")
+        parts = parts_from_bodystructure(head.structure)
+        plain, html = choose_bodies(parts)
+        bodies = [part for part in (plain, html) if part is not None]
+        limit = settings.ROOST_ATTACHMENT_MAX_BYTES
+        served = fetch_sections(conn, folder, uid, ["HEADER", *(part.part_id for part in bodies)], limit)
+    texts = {
+        part.part_id: decode_body(served[part.part_id], encoding=part.encoding, charset=part.charset) for part in bodies
+    }
+    read = draft_read(
+        served["HEADER"],
+        text=texts[plain.part_id] if plain is not None else "",
+        html=texts[html.part_id] if html is not None else "",
+    )
+    key = read.key or new_draft_key()
     row, _ = ComposeDraft.objects.get_or_create(user=account.user, key=key)
     if row.uid != uid:
         row.uid, row.folder = uid, folder
         row.save(update_fields=["uid", "folder", "updated"])
-    return {
-        "from_address": str(msg.get("From", "")),
-        "to": str(msg.get("To", "")),
-        "cc": str(msg.get("Cc", "")),
-        "bcc": str(msg.get("Bcc", "")),
-        "subject": str(msg.get("Subject", "")),
-        "text": body.get_content() if body is not None else "",
-        "html": html.get_content() if html is not None else "",
-        "mode": extra.get("mode") or "",
-        "parent_folder": extra.get("parent_folder") or "",
-        "parent_uid": extra.get("parent_uid"),
-        "draft_key": key,
-        "draft_version": row.version,
-        "draft_parts": parts,
-    }
+    files = _describe(attachment_parts(head.structure))
+    return {**read.state.as_dict(), "draft_key": key, "draft_version": row.version, "draft_parts": files}
 
 
 def draft_discard(*, account: MailAccount, key: str) -> None:

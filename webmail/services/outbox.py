@@ -21,8 +21,7 @@ from webmail.models import ComposeDraft, Outbox
 from webmail.selectors import outbox_get_for_user
 from webmail.services.folders import folder_tree_forget
 from webmail.services.queueing import outbox_queue
-from webmail.smtp.client import SmtpEndpoint, SmtpError
-from webmail.smtp.submit import SmtpUncertain, smtp_submit
+from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUncertain, smtp_submit
 
 State = Outbox.State
 MAX_ATTEMPTS = 12

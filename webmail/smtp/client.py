@@ -1,8 +1,14 @@
-"""Handing a message to an SMTP server, and the one place where smtplib's errors become ours."""
+"""The one SMTP client: submitting a message, and probing that a server answers; the one place where
+smtplib's errors become ours.
 
+A submission goes in steps, so a failure says exactly how far it got: before the final dot nothing was
+delivered and a retry is safe; after the final dot with no reply the message may have gone, and only the
+user can decide to send it again."""
+
+import re
 import smtplib
 import ssl
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.errors import RoostError, ServiceUnavailable
@@ -36,53 +42,101 @@ class SmtpUnavailable(SmtpError, ServiceUnavailable):
         super().__init__(message, permanent=False)
 
 
-def smtp_send(
+class SmtpUncertain(SmtpError):
+    """The connection failed after the whole message was sent: it may or may not have been accepted."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=True)
+
+
+_BARE_NEWLINE = re.compile(rb"\r?\n|\r")
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+def _wire_body(message: bytes) -> bytes:
+    body = _LEADING_DOT.sub(b"..", _BARE_NEWLINE.sub(b"\r\n", message))
+    if not body.endswith(b"\r\n"):
+        body += b"\r\n"
+    return body + b".\r\n"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+
+
+def _check(code: int, reply: bytes, step: str) -> None:
+    if 200 <= code < 400:
+        return
+    raise SmtpError(f"The mail server refused the {step}: {code} {_text(reply)}", permanent=code >= 500, code=code)
+
+
+def smtp_submit(
     endpoint: SmtpEndpoint,
     *,
+    login: tuple[str, str] | None,
     sender: str,
     recipients: Sequence[str],
     message: bytes,
-    login: tuple[str, str] | None = None,
-) -> None:
-    """Submit one message. Raises SmtpError, whose `permanent` says whether a retry can help."""
+    smtputf8: bool = False,
+    before_final_dot: Callable[[], None] = lambda: None,
+) -> str:
+    """Returns the server's reply to the final dot (which names the queue id). before_final_dot runs
+    when the server has said 354: from then on a broken connection leaves the outcome unknown."""
     try:
-        cls = smtplib.SMTP_SSL if endpoint.security == "ssl" else smtplib.SMTP
-        with cls(endpoint.host, endpoint.port, timeout=endpoint.timeout) as client:
-            client.ehlo()
-            if endpoint.security == "starttls":
-                client.starttls(context=ssl.create_default_context())
-                client.ehlo()
-            if login is not None:
-                client.login(*login)
-            options = ["SMTPUTF8"] if client.has_extn("smtputf8") and not message.isascii() else []
-            refused = client.sendmail(sender, list(recipients), message, mail_options=options)
-    except smtplib.SMTPAuthenticationError as error:
-        raise SmtpError(
-            f"The mail server refused the login ({error.smtp_code}).", permanent=True, code=error.smtp_code
-        ) from None
-    except smtplib.SMTPRecipientsRefused as error:
-        reasons = "; ".join(
-            f"{rcpt}: {code} {msg.decode(errors='replace')}" for rcpt, (code, msg) in error.recipients.items()
-        )
-        raise SmtpError(f"Every recipient was refused: {reasons}", permanent=True) from None
-    except smtplib.SMTPResponseException as error:
-        text = (
-            error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
-        )
-        raise SmtpError(
-            f"The mail server said {error.smtp_code} {text}", permanent=error.smtp_code >= 500, code=error.smtp_code
-        ) from None
-    except (smtplib.SMTPServerDisconnected, TimeoutError) as error:
-        raise SmtpUnavailable(
-            f"The SMTP server at {endpoint.host}:{endpoint.port} dropped the connection ({error})."
-        ) from None
+        client = smtplib.SMTP_SSL if endpoint.security == "ssl" else smtplib.SMTP
+        conn = client(endpoint.host, endpoint.port, timeout=endpoint.timeout)
     except OSError as error:
-        raise SmtpUnavailable(
-            f"Cannot reach the SMTP server at {endpoint.host}:{endpoint.port} ({error.__class__.__name__})."
-        ) from None
-    if refused:
-        reasons = "; ".join(f"{rcpt}: {code} {msg.decode(errors='replace')}" for rcpt, (code, msg) in refused.items())
-        raise SmtpError(f"Some recipients were refused: {reasons}", permanent=True)
+        raise SmtpUnavailable(unreachable_message(endpoint, error)) from None
+    try:
+        try:
+            conn.ehlo()
+            if endpoint.security == "starttls":
+                conn.starttls(context=ssl.create_default_context())
+                conn.ehlo()
+            if login is not None:
+                conn.login(*login)
+            options = ["SMTPUTF8"] if smtputf8 and conn.has_extn("smtputf8") else []
+            if smtputf8 and not options:
+                raise SmtpError("The mail server cannot take international addresses (no SMTPUTF8).", permanent=True)
+            code, reply = conn.mail(sender, options)
+            _check(code, reply, "sender")
+            refused = []
+            for rcpt in recipients:
+                code, reply = conn.rcpt(rcpt)
+                if code >= 400:
+                    refused.append((rcpt, code, _text(reply)))
+            if refused:
+                conn.rset()
+                permanent = all(code >= 500 for _, code, _ in refused)
+                names = "; ".join(f"{r}: {c} {t}" for r, c, t in refused)
+                raise SmtpError(f"The mail server refused some recipients: {names}", permanent=permanent)
+            code, reply = conn.docmd("DATA")
+            _check(code, reply, "message")
+            before_final_dot()
+            conn.send(_wire_body(message))
+        except smtplib.SMTPAuthenticationError as error:
+            raise SmtpError(f"The mail server refused the login ({error.smtp_code}).", permanent=True) from None
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            raise SmtpUnavailable(f"The connection to {endpoint.host}:{endpoint.port} broke ({error}).") from None
+        except smtplib.SMTPResponseException as error:
+            raise SmtpError(
+                f"The mail server said {error.smtp_code} {_text(error.smtp_error)}",
+                permanent=error.smtp_code >= 500,
+                code=error.smtp_code,
+            ) from None
+        try:
+            code, reply = conn.getreply()
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            raise SmtpUncertain(
+                f"The connection broke after the message was sent ({error}); it may have been delivered."
+            ) from None
+        _check(code, reply, "message")
+        return f"{code} {_text(reply)}"
+    finally:
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            conn.close()
 
 
 def smtp_probe(endpoint: SmtpEndpoint) -> None:

@@ -1,6 +1,8 @@
-"""The golden samples through a real Dovecot: its BODYSTRUCTURE and BODY[part] agree with our own parsing."""
+"""The golden samples through a real Dovecot: what we read from its BODYSTRUCTURE and BODY[part] answers
+(parts, numbers, names, chosen bodies and their text, the attachment list), and malformed mail read safely."""
 
 import random
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +13,11 @@ from tests import personas
 from tests.mailstack import master_login
 from tests.webmail.mime.test_structure import EXPECTED
 from webmail.mime.structure import (
+    MimePart,
+    attachments,
     choose_bodies,
     decode_body,
-    part_payload,
     parts_from_bodystructure,
-    parts_from_message,
 )
 
 pytestmark = [pytest.mark.integration]
@@ -45,42 +47,53 @@ def test_every_sample_is_covered_by_the_unit_expectations() -> None:
     assert len(NAMES) >= 15
 
 
-def test_bodystructure_and_raw_message_give_the_same_parts(imap: tuple[IMAPClient, dict[str, int]]) -> None:
-    # Given every sample stored by Dovecot
-    client, uids = imap
-    # When its BODYSTRUCTURE is read
-    fetched = client.fetch(list(uids.values()), ["BODYSTRUCTURE"])
-    for name, uid in uids.items():
-        from_server = parts_from_bodystructure(fetched[uid][b"BODYSTRUCTURE"])
-        from_raw = parts_from_message((SAMPLES / f"{name}.eml").read_bytes())
-        # Then it lists the same parts as our own parser, malformed samples included
-        assert from_server == from_raw, name
-        assert [p.containers for p in from_server] == [p.containers for p in from_raw], name
-        assert [p.part_id for p in from_server] == [expected[0] for expected in EXPECTED[name].parts], name
+def _served(client: IMAPClient, uid: int) -> tuple[list[MimePart], dict[str, bytes]]:
+    structure = client.fetch([uid], ["BODYSTRUCTURE"])[uid][b"BODYSTRUCTURE"]
+    parts = parts_from_bodystructure(structure)
+    fetched = client.fetch([uid], [f"BODY.PEEK[{part.part_id}]" for part in parts])[uid]
+    return parts, {part.part_id: fetched[f"BODY[{part.part_id}]".encode()] for part in parts}
 
 
-def test_server_part_bodies_are_the_payloads_we_cut_and_decode_as_expected(
-    imap: tuple[IMAPClient, dict[str, int]],
-) -> None:
+def _text(bodies: dict[str, bytes], part: MimePart) -> str:
+    return decode_body(bodies[part.part_id], encoding=part.encoding, charset=part.charset)
+
+
+def test_samples_read_from_the_server_as_expected(imap: tuple[IMAPClient, dict[str, int]]) -> None:
     client, uids = imap
     for name, uid in uids.items():
-        raw = (SAMPLES / f"{name}.eml").read_bytes()
-        parts = parts_from_message(raw)
-        # When each part is fetched by its number
-        sections = [f"BODY.PEEK[{part.part_id}]" for part in parts]
-        bodies = client.fetch([uid], sections)[uid]
-        for part in parts:
-            served = bodies[f"BODY[{part.part_id}]".encode()]
-            # Then the server returns exactly the bytes part_payload cuts from the raw message, except that
-            # Dovecot sends a NUL as 0x80 in BODY[] (only BINARY[] carries NULs)
-            assert served == part_payload(raw, part.part_id).replace(b"\x00", b"\x80"), (name, part.part_id)
-        # And the chosen bodies decode to the expected text
-        for body, expected in zip(choose_bodies(parts), EXPECTED[name].texts, strict=True):
-            if body is None:
-                assert expected is None, name
-                continue
-            served = bodies[f"BODY[{body.part_id}]".encode()]
-            assert decode_body(served, encoding=body.encoding, charset=body.charset) == expected, name
+        expected = EXPECTED[name]
+        # Given a sample's structure and parts as Dovecot serves them
+        parts, bodies = _served(client, uid)
+        # Then the parts are numbered, typed and named as expected, malformed samples included
+        assert [(p.part_id, p.content_type, p.filename) for p in parts] == expected.parts, name
+        # And the bodies a mail client would show are chosen and decoded
+        plain, html = choose_bodies(parts)
+        assert (plain and plain.part_id, html and html.part_id) == expected.bodies, name
+        assert (plain and _text(bodies, plain), html and _text(bodies, html)) == expected.texts, name
+        # And the attachment list leaves out the images the HTML shows
+        cids = set(re.findall(r'src="cid:([^"]+)"', _text(bodies, html) if html else ""))
+        listed = attachments(parts, bodies=(plain, html), referenced_cids=cids)
+        assert [p.filename for p in listed] == expected.listed, name
+
+
+def test_part_fields_are_normalised(imap: tuple[IMAPClient, dict[str, int]]) -> None:
+    client, uids = imap
+    parts, _ = _served(client, uids["related-cid"])
+    logo = parts[2]
+    assert logo == MimePart(
+        part_id="2.2",
+        content_type="image/png",
+        charset=None,
+        encoding="base64",
+        filename="logo.png",
+        disposition="inline",
+        content_id="logo@example.test",
+        size=90,
+    )
+    assert logo.containers == ("multipart/alternative", "multipart/related")
+    assert parts[0].charset == "utf-8"
+    [bare] = _served(client, uids["missing-content-type"])[0]
+    assert (bare.charset, bare.encoding, bare.size) == ("us-ascii", "7bit", 40)
 
 
 def _random_message(rng: random.Random) -> bytes:
@@ -135,7 +148,7 @@ def _random_message(rng: random.Random) -> bytes:
     return b"X-Random: 1\r\n" + header() + rng.choice([b"\r\n", b"\n", b""]) + body(0)
 
 
-def test_random_malformed_messages_are_numbered_and_cut_as_dovecot_does(mail_stack: None) -> None:
+def test_random_malformed_messages_are_read_safely(mail_stack: None) -> None:
     # Given a few hundred malformed messages stored by Dovecot
     rng = random.Random(20250304)
     messages = [_random_message(rng) for _ in range(300)]
@@ -148,13 +161,16 @@ def test_random_malformed_messages_are_numbered_and_cut_as_dovecot_does(mail_sta
         uids = sorted(client.search("ALL"))
         fetched = client.fetch(uids, ["BODYSTRUCTURE"])
         for uid, raw in zip(uids, messages, strict=True):
-            # Then its BODYSTRUCTURE and our parse of the raw bytes agree part for part
-            parts = parts_from_message(raw)
-            assert parts_from_bodystructure(fetched[uid][b"BODYSTRUCTURE"]) == parts, raw
-            # And where Dovecot stored the bytes as sent (CRLF only), each part's bytes are ours too
-            if parts and b"\n" not in raw.replace(b"\r\n", b""):
-                bodies = client.fetch([uid], [f"BODY.PEEK[{part.part_id}]" for part in parts])[uid]
-                for part in parts:
-                    assert bodies[f"BODY[{part.part_id}]".encode()] == part_payload(raw, part.part_id), raw
+            # Then every BODYSTRUCTURE answer is read, and each part it lists is one the server serves
+            parts = parts_from_bodystructure(fetched[uid][b"BODYSTRUCTURE"])
+            assert parts, raw
+            bodies = client.fetch([uid], [f"BODY.PEEK[{part.part_id}]" for part in parts])[uid]
+            for part in parts:
+                served = bodies[f"BODY[{part.part_id}]".encode()]
+                # And where Dovecot stored the bytes as sent (CRLF only), its size is the size served
+                if b"\n" not in raw.replace(b"\r\n", b""):
+                    assert part.size == len(served), raw
+                decode_body(served, encoding=part.encoding, charset=part.charset)
+            choose_bodies(parts)
     finally:
         client.logout()
