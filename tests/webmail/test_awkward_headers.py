@@ -83,3 +83,20 @@ def test_an_impossible_date_zone_falls_back_to_the_arrival_time(alice: Client) -
     assert not _row_date(text, 1).startswith("2026-03-0")
     assert "Far zone" in first
     assert "1 Mar 2026" in second
+
+
+def test_a_subject_with_one_unknown_charset_word_keeps_the_rest_decoded(alice: Client) -> None:
+    append(
+        ALICE,
+        "INBOX",
+        [
+            b"From: Bob <bob@partners.test>\r\nTo: alice@example.test\r\n"
+            b"Subject: =?utf-8?q?Caf=C3=A9?= =?x-unknown?q?abc?= =?iso-8859-1?q?cr=E8me?=\r\n\r\nx\r\n"
+        ],
+    )
+
+    listing = alice.get(list_url()).content.decode()
+    page = _open(alice, 1)
+
+    assert "Café =?x-unknown?q?abc?= crème" in listing
+    assert "Café =?x-unknown?q?abc?= crème" in page
