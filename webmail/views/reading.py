@@ -12,15 +12,17 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.access import request_user
+from accounts.models import User
 from core.errors import RoostError
-from webmail.mime.structure import content_disposition_header
+from webmail.mime.structure import MimePart, content_disposition_header
 from webmail.remote.fetch import RemoteRefused
 from webmail.selectors import preferences_for, remote_allowed_for
 from webmail.services.folders import folder_tree
+from webmail.services.links import part_link, part_link_open, remote_link
 from webmail.services.listing import neighbours
 from webmail.services.preferences import remote_sender_allow
 from webmail.services.reading import message_body_html, message_open, message_part, message_source, part_stream
-from webmail.services.remote import proxy_url, remote_fetch
+from webmail.services.remote import remote_fetch
 from webmail.validators import clean_folder, clean_part_id
 from webmail.views.errors import error_status
 from webmail.views.query import list_query, query_string
@@ -59,6 +61,18 @@ def _cid_url(folder: str, uid: int) -> Callable[[str, str], str]:
         return base + "?" + urlencode({"f": folder, "inline": "1"})
 
     return build
+
+
+def _frame_links(user: User, folder: str, uid: int) -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+    """Inline parts and proxied images for the body frame, whose requests carry no session cookie."""
+
+    def cid(_cid: str, part_id: str) -> str:
+        return part_link(user=user, folder=folder, uid=uid, part_id=part_id)
+
+    def remote(url: str) -> str:
+        return remote_link(user=user, url=url)
+
+    return cid, remote
 
 
 @login_required
@@ -116,12 +130,13 @@ def message_body(request: HttpRequest, uid: int) -> HttpResponse:
     try:
         folder = _folder(request)
         once = request.GET.get("remote") == "1"
+        cid_url, proxy_url = _frame_links(user, folder, uid)
         body = message_body_html(
             user=user,
             session=request.session,
             folder=folder,
             uid=uid,
-            cid_url=_cid_url(folder, uid),
+            cid_url=cid_url,
             proxy_url=proxy_url,
             remote_allowed=lambda sender: once or remote_allowed_for(user, sender),
         )
@@ -143,11 +158,30 @@ def message_part_download(request: HttpRequest, uid: int, part_id: str) -> HttpR
         part = message_part(user=user, session=request.session, folder=folder, uid=uid, part_id=clean_part_id(part_id))
     except RoostError as error:
         return HttpResponse(str(error), status=error_status(error), content_type="text/plain; charset=utf-8")
-    inline = request.GET.get("inline") == "1" and part.content_type in INLINE_TYPES
+    chunks = part_stream(user=user, session=request.session, folder=folder, uid=uid, part=part)
+    return _part_response(part, chunks, inline=request.GET.get("inline") == "1")
+
+
+def inline_part(request: HttpRequest) -> HttpResponseBase:
+    """An inline (cid:) part for the body frame. No session comes with the frame's requests: the signed
+    link names the user whose mailbox is opened, so it can never reach another user's message."""
+    try:
+        link = part_link_open(token=request.GET.get("t", ""))
+        # External mode keeps the IMAP password in the session: use it only when it is the link's own user's.
+        session = request.session if request.user.pk == link.user.pk else None
+        folder, uid = link.folder, link.uid
+        part = message_part(user=link.user, session=session, folder=folder, uid=uid, part_id=link.part_id)
+    except RoostError as error:
+        return HttpResponse(str(error), status=error_status(error), content_type="text/plain; charset=utf-8")
+    chunks = part_stream(user=link.user, session=session, folder=folder, uid=uid, part=part)
+    return _part_response(part, chunks, inline=True)
+
+
+def _part_response(part: MimePart, chunks: Iterator[bytes], *, inline: bool) -> StreamingHttpResponse:
+    inline = inline and part.content_type in INLINE_TYPES
     name = part.filename or f"part-{part.part_id}"
     response = StreamingHttpResponse(
-        _async_chunks(part_stream(user=user, session=request.session, folder=folder, uid=uid, part=part)),
-        content_type=part.content_type if inline else "application/octet-stream",
+        _async_chunks(chunks), content_type=part.content_type if inline else "application/octet-stream"
     )
     response["Content-Disposition"] = content_disposition_header(name, "inline" if inline else "attachment")
     response["X-Content-Type-Options"] = "nosniff"
@@ -191,8 +225,8 @@ def message_print(request: HttpRequest, uid: int) -> HttpResponse:
     return response
 
 
-@login_required
 def remote_content(request: HttpRequest) -> HttpResponse:
+    """No login: the body frame's requests carry no session; the signed link names its user."""
     try:
         image = remote_fetch(token=request.GET.get("t", ""))
     except RemoteRefused as error:
