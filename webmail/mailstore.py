@@ -47,6 +47,11 @@ def imap_login_for(user: User, session: SessionBase | None) -> ImapLogin:
     return ImapLogin(user.username, password)
 
 
+def mailbox_opens_without_session() -> bool:
+    """Whether a request that carries no session (the sandboxed message frame's) can still open a mailbox."""
+    return settings.ROOST_MAIL_MODE == "managed"
+
+
 @contextmanager
 def mailbox_connection(user: User, session: SessionBase | None) -> Iterator[PooledConnection]:
     with POOL.connection(imap_endpoint(), imap_login_for(user, session)) as conn:
