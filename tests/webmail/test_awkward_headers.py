@@ -53,6 +53,7 @@ def test_a_message_without_from_lists_and_opens(alice: Client) -> None:
     assert "No sender here" in listing.content.decode()
     assert "(unknown sender)" in listing.content.decode()
     assert "(unknown sender)" in page
+    assert alice.get(reverse("webmail:compose"), {"mode": "reply", "f": "INBOX", "uid": 1}).status_code == 200
     assert "Who sent this?" in alice.get(reverse("webmail:message_body", args=[1]) + "?f=INBOX").content.decode()
     search = alice.get(reverse("webmail:search") + "?q=sender&all=1")
     assert search.status_code == 200
@@ -84,6 +85,9 @@ def test_an_impossible_date_zone_falls_back_to_the_arrival_time(alice: Client) -
     assert not _row_date(text, 1).startswith("2026-03-0")
     assert "Far zone" in first
     assert "1 Mar 2026" in second
+    for uid in (1, 2):
+        reply = alice.get(reverse("webmail:compose"), {"mode": "reply", "f": "INBOX", "uid": uid})
+        assert reply.status_code == 200
 
 
 def test_a_subject_with_one_unknown_charset_word_keeps_the_rest_decoded(alice: Client) -> None:
