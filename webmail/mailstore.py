@@ -98,6 +98,11 @@ def mail_account_for_task(user: User, sealed_credential: str = "") -> MailAccoun
     return mail_account_with_password(user, password)
 
 
+def mailbox_opens_without_session() -> bool:
+    """Whether a request that carries no session (the sandboxed message frame's) can still open a mailbox."""
+    return settings.ROOST_MAIL_MODE == "managed"
+
+
 @contextmanager
 def mailbox_connection(account: MailAccount) -> Iterator[PooledConnection]:
     with POOL.connection(imap_endpoint(), account.login) as conn:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("m/<int:uid>/part/<str:part_id>/", reading.message_part_download, name="message_part"),
     path("m/<int:uid>/source/", reading.message_source_raw, name="message_source"),
     path("m/<int:uid>/print/", reading.message_print, name="message_print"),
+    path("inline/", reading.inline_part, name="inline_part"),
     path("remote/", reading.remote_content, name="remote"),
     path("remote/allow/", reading.remote_allow, name="remote_allow"),
     path("act/<path:folder>/", actions.messages_action, name="action"),

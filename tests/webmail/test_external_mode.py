@@ -1,6 +1,10 @@
 """External mode: Roost in front of an IMAP server it does not manage (here, the same test Dovecot,
 reached with each user's own password instead of the master user)."""
 
+import base64
+import re
+from email.message import EmailMessage
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -8,6 +12,7 @@ from django.urls import reverse
 from accounts.models import User
 from tests import personas
 from tests.mailstack import deliver, wait_for_subject
+from tests.webmail.helpers import append
 
 pytestmark = [pytest.mark.integration]
 
@@ -49,3 +54,22 @@ def test_imap_server_down_gives_a_clear_message(external: None, client: Client, 
     settings.ROOST_IMAP_PORT = 1
     response = client.post(reverse("accounts:login"), {"address": "alice@example.test", "password": personas.PASSWORD})
     assert "Cannot reach the IMAP server at 127.0.0.1:1" in response.content.decode()
+
+
+def test_inline_images_come_inside_the_body_frame(external: None, client: Client) -> None:
+    """The frame's requests carry no session, and here only the session can open the mailbox."""
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    )
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "Carol <carol@partners.test>", "alice@example.test", "Logo"
+    msg.set_content("Plain")
+    msg.add_alternative('<p>Logo</p><img src="cid:logo@x">', subtype="html")
+    msg.get_payload()[1].add_related(png, maintype="image", subtype="png", cid="<logo@x>")
+    append("alice@example.test", "INBOX", [msg.as_bytes()])
+    client.post(reverse("accounts:login"), {"address": "alice@example.test", "password": personas.PASSWORD})
+
+    body = client.get(reverse("webmail:message_body", args=[1]) + "?f=INBOX").content.decode()
+
+    sources = re.findall(r'<img src="([^"]+)"', body)
+    assert sources == ["data:image/png;base64," + base64.b64encode(png).decode()]

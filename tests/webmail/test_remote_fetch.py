@@ -2,6 +2,7 @@
 
 import ipaddress
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -11,10 +12,15 @@ from webmail.remote.fetch import RemoteRefused, fetch_image
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 LOOPBACK = [ipaddress.ip_network("127.0.0.0/8")]
+HOST_HEADERS: list[str] = []
 
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
+        if self.path.startswith("/slow"):
+            self._trickle()
+            return
+        HOST_HEADERS.append(self.headers.get("Host", ""))
         routes = {
             "/img.png": (200, "image/png", PNG),
             "/page.html": (200, "text/html", b"<script>alert(1)</script>"),
@@ -34,6 +40,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _trickle(self) -> None:
+        """A byte every 0.2 s: each one arrives well within any socket timeout."""
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: image/png\r\nContent-Length: 1000\r\n\r\n"
+        body_first = self.path == "/slow-body.png"
+        try:
+            if body_first:
+                self.wfile.write(head)
+            for byte in (PNG * 20)[:50] if body_first else head:
+                self.wfile.write(bytes([byte]) if isinstance(byte, int) else byte)
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass  # the proxy hung up, as it should
 
     def log_message(self, *args: object) -> None:
         pass
@@ -61,11 +81,50 @@ def server() -> Iterator[str]:
         "http://0.0.0.0/x.png",
         "http://[fe80::1]/x.png",
         "http://100.64.0.1/x.png",
+        # IPv6 forms that carry an internal IPv4 address
+        "http://[64:ff9b::7f00:1]/x.png",  # NAT64 of 127.0.0.1
+        "http://[64:ff9b::a9fe:a9fe]/latest",  # NAT64 of 169.254.169.254
+        "http://[64:ff9b:1::808:808]/x.png",  # local-use NAT64, whatever it embeds
+        "http://[2002:a00:1::1]/x.png",  # 6to4 of 10.0.0.1
+        "http://[2002:7f00:1::]/x.png",  # 6to4 of 127.0.0.1
+        "http://[::7f00:1]/x.png",  # IPv4-compatible 127.0.0.1
+        "http://[::a00:1]/x.png",  # IPv4-compatible 10.0.0.1
+        "http://[::ffff:192.168.0.1]/x.png",  # IPv4-mapped
+        "http://[2001:0:7f00:1::1]/x.png",  # Teredo through a server at 127.0.0.1
     ],
 )
 def test_internal_addresses_are_refused_before_any_connection(url: str) -> None:
     with pytest.raises(RemoteRefused, match="non-public address"):
         fetch_image(url)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://a..b/x.png",
+        f"http://{'a' * 64}.test/x.png",
+        "http://example.org:99999/x.png",
+        "http://[::1/x.png",
+        "http://exa\u0000mple.org/x.png",
+        "http://\udcff.test/x.png",
+    ],
+)
+def test_malformed_hosts_are_refused_not_raised(url: str) -> None:
+    with pytest.raises(RemoteRefused):
+        fetch_image(url)
+
+
+@pytest.mark.parametrize("path", ["/slow-body.png", "/slow-head.png"])
+def test_a_trickling_server_is_cut_off_at_the_deadline(server: str, path: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(RemoteRefused, match="too slow"):
+        fetch_image(f"{server}{path}", allowed_networks=LOOPBACK, timeout=1.0)
+    assert time.monotonic() - started < 1.6
+
+
+def test_the_host_header_never_carries_the_userinfo(server: str) -> None:
+    fetch_image(f"{server.replace('//', '//user:secret@')}/img.png", allowed_networks=LOOPBACK)
+    assert HOST_HEADERS[-1] == server.removeprefix("http://")
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from webmail.mime.headers import decode_words
 
@@ -35,6 +35,30 @@ class Address:
         return f"{self.name} <{self.email}>" if self.name else self.email
 
 
+UNKNOWN_SENDER = "(unknown sender)"
+UNKNOWN_RECIPIENT = "(no recipient)"
+
+
+def address_label(found: Sequence[Address], fallback: str) -> str:
+    """The first address as a list row or a reader shows it: its name, else its address."""
+    return (found[0].name or found[0].email or fallback) if found else fallback
+
+
+def message_date(envelope_date: object, internal_date: object) -> datetime | None:
+    """The Date header when it is a moment that exists, else when the server received the message.
+    imapclient keeps a zone like -3000 as given, and such a datetime fails only once it is shown."""
+    for candidate in (envelope_date, internal_date):
+        if isinstance(candidate, datetime):
+            try:
+                candidate.utcoffset()
+                if candidate.tzinfo is not None:
+                    candidate.astimezone(UTC)
+            except (ValueError, OverflowError):
+                continue
+            return candidate
+    return None
+
+
 @dataclass(frozen=True)
 class MessageSummary:
     uid: int
@@ -46,6 +70,14 @@ class MessageSummary:
     flags: frozenset[str]
     has_attachment: bool
     snippet: str
+
+    @property
+    def sender_label(self) -> str:
+        return address_label((self.sender,) if self.sender else (), UNKNOWN_SENDER)
+
+    @property
+    def recipient_label(self) -> str:
+        return address_label(self.to, UNKNOWN_RECIPIENT)
 
     @property
     def seen(self) -> bool:
@@ -168,7 +200,6 @@ def fetch_summaries(
             continue
         envelope = item.get(b"ENVELOPE")
         senders = addresses(getattr(envelope, "from_", None)) or addresses(getattr(envelope, "sender", None))
-        date = getattr(envelope, "date", None) or item.get(b"INTERNALDATE")
         snippet = item.get(b"SNIPPET")
         summaries.append(
             MessageSummary(
@@ -176,7 +207,7 @@ def fetch_summaries(
                 sender=senders[0] if senders else None,
                 to=addresses(getattr(envelope, "to", None)),
                 subject=decode_words(getattr(envelope, "subject", None)),
-                date=date if isinstance(date, datetime) else None,
+                date=message_date(getattr(envelope, "date", None), item.get(b"INTERNALDATE")),
                 size=int(item.get(b"RFC822.SIZE", 0)),
                 flags=frozenset(f.decode() if isinstance(f, bytes) else str(f) for f in item.get(b"FLAGS", ())),
                 has_attachment=_has_attachment(item.get(b"BODYSTRUCTURE")),

@@ -8,7 +8,7 @@ from datetime import datetime
 from webmail.mime.headers import decode_words
 
 from .connection import imap_errors
-from .listing import Address, addresses
+from .listing import UNKNOWN_SENDER, Address, address_label, addresses, message_date
 from .pool import PooledConnection
 
 
@@ -26,6 +26,14 @@ class MessageHead:
     message_id: str
     structure: object  # imapclient BodyData, for webmail.mime.structure
 
+    @property
+    def sender_label(self) -> str:
+        return address_label(self.sender, UNKNOWN_SENDER)
+
+    @property
+    def sender_email(self) -> str:
+        return self.sender[0].email if self.sender else ""
+
 
 def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | None:
     conn.select(folder)
@@ -35,7 +43,6 @@ def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | N
     if item is None:
         return None
     envelope = item.get(b"ENVELOPE")
-    date = getattr(envelope, "date", None) or item.get(b"INTERNALDATE")
     return MessageHead(
         uid=uid,
         flags=frozenset(f.decode() if isinstance(f, bytes) else str(f) for f in item.get(b"FLAGS", ())),
@@ -44,7 +51,7 @@ def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | N
         to=addresses(getattr(envelope, "to", None)),
         cc=addresses(getattr(envelope, "cc", None)),
         reply_to=addresses(getattr(envelope, "reply_to", None)),
-        date=date if isinstance(date, datetime) else None,
+        date=message_date(getattr(envelope, "date", None), item.get(b"INTERNALDATE")),
         size=int(item.get(b"RFC822.SIZE", 0)),
         message_id=decode_words(getattr(envelope, "message_id", None)),
         structure=item.get(b"BODYSTRUCTURE"),

@@ -1,5 +1,6 @@
 """Opening a message: headers, the chosen body made safe, attachments streamed by part."""
 
+import base64
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -7,13 +8,16 @@ from core.errors import NotFound
 from webmail.imap.changes import add_flags
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import MessageHead, fetch_head, fetch_sections, iter_section
-from webmail.mailstore import MailAccount, mailbox_connection
+from webmail.mailstore import MailAccount, mailbox_connection, mailbox_opens_without_session
 from webmail.mime.sanitize import SanitizedHtml, plain_to_html, sanitize_html
 from webmail.mime.stream import stream_decoder
 from webmail.mime.structure import MimePart, attachments, choose_bodies, decode_body, parts_from_bodystructure
 from webmail.services.folders import folder_tree_forget
 
 BODY_LIMIT = 2 * 1024 * 1024
+# Inline images carried inside the body as data: URLs (encoded size, all of one message's together).
+EMBED_LIMIT = 2 * 1024 * 1024
+EMBEDDABLE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 SOURCE_LIMIT = 20 * 1024 * 1024
 
 
@@ -61,6 +65,24 @@ def _body(
     return sanitize_html(markup, cid_url=cid_url, proxy_url=proxy_url), plain, html
 
 
+def _embedded_images(conn: PooledConnection, folder: str, uid: int, parts: list[MimePart]) -> dict[str, str]:
+    """Inline images as data: URLs, by Content-ID. For external mode: the IMAP password lives in the
+    session, which the sandboxed frame's requests do not carry, so a link to the part could not be opened."""
+    chosen, total = [], 0
+    for part in parts:
+        if part.content_id and part.content_type in EMBEDDABLE_TYPES and total + part.size <= EMBED_LIMIT:
+            chosen.append(part)
+            total += part.size
+    raw = fetch_sections(conn, folder, uid, [p.part_id for p in chosen], EMBED_LIMIT)
+    embedded = {}
+    for part in chosen:
+        decoder = stream_decoder(part.encoding)
+        data = decoder.feed(raw[part.part_id]) + decoder.finish()
+        if data and part.content_id:
+            embedded[part.content_id] = f"data:{part.content_type};base64,{base64.b64encode(data).decode('ascii')}"
+    return embedded
+
+
 def message_open(
     *,
     account: MailAccount,
@@ -105,13 +127,14 @@ def message_body_html(
         head = _head(conn, folder, uid)
         parts = parts_from_bodystructure(head.structure)
         cids = {p.content_id: p.part_id for p in parts if p.content_id}
+        embedded = {} if mailbox_opens_without_session() else _embedded_images(conn, folder, uid, parts)
         sender = head.sender[0].email.lower() if head.sender else ""
         body, _, _ = _body(
             conn,
             folder,
             head,
             parts,
-            cid_url=lambda cid: cids.get(cid) and cid_url(cid, cids[cid]),
+            cid_url=lambda cid: embedded.get(cid) or (cids.get(cid) and cid_url(cid, cids[cid])),
             proxy_url=proxy_url if remote_allowed(sender) else None,
         )
     return body

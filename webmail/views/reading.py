@@ -12,16 +12,18 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from accounts.access import request_user
+from accounts.models import User
 from core.errors import RoostError, error_status
-from webmail.mailstore import mail_account_for_request
-from webmail.mime.structure import content_disposition_header
+from webmail.mailstore import mail_account_for_request, mail_account_for_session
+from webmail.mime.structure import MimePart, content_disposition_header
 from webmail.remote.fetch import RemoteRefused
 from webmail.selectors import preferences_for, remote_allowed_for
 from webmail.services.folders import folder_tree
+from webmail.services.links import part_link, part_link_open, remote_link
 from webmail.services.listing import neighbours
 from webmail.services.preferences import remote_sender_allow
 from webmail.services.reading import message_body_html, message_open, message_part, message_source, part_stream
-from webmail.services.remote import proxy_url, remote_fetch
+from webmail.services.remote import remote_fetch
 from webmail.validators import clean_folder, clean_part_id
 from webmail.views.query import list_query, query_string
 
@@ -33,7 +35,9 @@ BODY_CSP = (
     "sandbox allow-popups allow-popups-to-escape-sandbox"
 )
 DOWNLOAD_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+# No application/pdf: Chromium's viewer runs a PDF's own JavaScript whatever CSP the response carries,
+# so PDFs are always downloaded.
+INLINE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 
 
 async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -57,6 +61,18 @@ def _cid_url(folder: str, uid: int) -> Callable[[str, str], str]:
         return base + "?" + urlencode({"f": folder, "inline": "1"})
 
     return build
+
+
+def _frame_links(user: User, folder: str, uid: int) -> tuple[Callable[[str, str], str], Callable[[str], str]]:
+    """Inline parts and proxied images for the body frame, whose requests carry no session cookie."""
+
+    def cid(_cid: str, part_id: str) -> str:
+        return part_link(user=user, folder=folder, uid=uid, part_id=part_id)
+
+    def remote(url: str) -> str:
+        return remote_link(user=user, url=url)
+
+    return cid, remote
 
 
 @login_required
@@ -112,11 +128,12 @@ def message_body(request: HttpRequest, uid: int) -> HttpResponse:
         user = account.user
         folder = _folder(request)
         once = request.GET.get("remote") == "1"
+        cid_url, proxy_url = _frame_links(user, folder, uid)
         body = message_body_html(
             account=account,
             folder=folder,
             uid=uid,
-            cid_url=_cid_url(folder, uid),
+            cid_url=cid_url,
             proxy_url=proxy_url,
             remote_allowed=lambda sender: once or remote_allowed_for(user, sender),
         )
@@ -135,20 +152,31 @@ def message_part_download(request: HttpRequest, uid: int, part_id: str) -> HttpR
     account = mail_account_for_request(request)
     folder = _folder(request)
     part = message_part(account=account, folder=folder, uid=uid, part_id=clean_part_id(part_id))
-    inline = request.GET.get("inline") == "1" and part.content_type in INLINE_TYPES
+    chunks = part_stream(account=account, folder=folder, uid=uid, part=part)
+    return _part_response(part, chunks, inline=request.GET.get("inline") == "1")
+
+
+def inline_part(request: HttpRequest) -> HttpResponseBase:
+    """An inline (cid:) part for the body frame. No session comes with the frame's requests: the signed
+    link names the user whose mailbox is opened, so it can never reach another user's message."""
+    link = part_link_open(token=request.GET.get("t", ""))
+    # External mode keeps the IMAP password in the session: use it only when it is the link's own user's.
+    account = mail_account_for_session(link.user, request.session if request.user.pk == link.user.pk else None)
+    part = message_part(account=account, folder=link.folder, uid=link.uid, part_id=link.part_id)
+    chunks = part_stream(account=account, folder=link.folder, uid=link.uid, part=part)
+    return _part_response(part, chunks, inline=True)
+
+
+def _part_response(part: MimePart, chunks: Iterator[bytes], *, inline: bool) -> StreamingHttpResponse:
+    inline = inline and part.content_type in INLINE_TYPES
     name = part.filename or f"part-{part.part_id}"
     response = StreamingHttpResponse(
-        _async_chunks(part_stream(account=account, folder=folder, uid=uid, part=part)),
-        content_type=part.content_type if inline else "application/octet-stream",
+        _async_chunks(chunks), content_type=part.content_type if inline else "application/octet-stream"
     )
     response["Content-Disposition"] = content_disposition_header(name, "inline" if inline else "attachment")
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
-    if part.content_type != "application/pdf" or not inline:
-        response["Content-Security-Policy"] = DOWNLOAD_CSP
-    else:
-        response["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; frame-ancestors 'self'"
-        response["X-Frame-Options"] = "SAMEORIGIN"
+    response["Content-Security-Policy"] = DOWNLOAD_CSP
     return response
 
 
@@ -179,8 +207,8 @@ def message_print(request: HttpRequest, uid: int) -> HttpResponse:
     return response
 
 
-@login_required
 def remote_content(request: HttpRequest) -> HttpResponse:
+    """No login: the body frame's requests carry no session; the signed link names its user."""
     try:
         image = remote_fetch(token=request.GET.get("t", ""))
     except RemoteRefused as error:
