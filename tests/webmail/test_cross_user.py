@@ -1,10 +1,13 @@
 """Every mail URL, requested by bob while naming alice's messages, folders, drafts and outbox rows:
 404 each time, and alice's mailbox and rows are exactly as they were."""
 
+from urllib.parse import unquote
+
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.models import User
 from tests import personas
 from tests.crossuser import NotOwned, Probe, assert_covered, assert_second_user_sees_nothing
 from tests.mailstack import master_login
@@ -12,6 +15,7 @@ from tests.webmail.helpers import append, message, signed_in
 from webmail.mailstore import mail_account_for_task
 from webmail.models import ComposeDraft, Identity, Outbox
 from webmail.services.drafts import draft_save, new_draft_key
+from webmail.services.links import part_link
 
 pytestmark = [pytest.mark.integration]
 ALICE = "alice@example.test"
@@ -58,7 +62,9 @@ def world(mail_stack: None) -> dict[str, object]:
         recipients=["x@example.test"], subject="Secret", raw=b"x", sent_copy=b"x", state=Outbox.State.FAILED,
         send_after=timezone.now(),
     )  # fmt: skip
-    return {"draft_uid": saved.uid, "draft_key": key, "outbox_id": row.pk}
+    # The frame's links name their user: bob can only ever make one into his own mailbox.
+    bob_link = part_link(user=User.objects.get(username="bob@example.test"), folder="INBOX", uid=3, part_id="1")
+    return {"draft_uid": saved.uid, "draft_key": key, "outbox_id": row.pk, "bob_link": bob_link.partition("t=")[2]}
 
 
 def cases(world: dict[str, object]) -> list[Probe | NotOwned]:
@@ -72,6 +78,8 @@ def cases(world: dict[str, object]) -> list[Probe | NotOwned]:
         Probe("webmail:message_part", args=(uid, "1"), query={"f": "INBOX"}),
         Probe("webmail:message_source", args=(uid,), query={"f": "INBOX"}),
         Probe("webmail:message_print", args=(uid,), query={"f": "INBOX"}),
+        Probe("webmail:inline_part", query={"t": unquote(str(world["bob_link"]))}),
+        Probe("webmail:inline_part", query={"t": "forged-token"}),
         Probe("webmail:action", "post", args=("INBOX",), data={"action": "delete", "uid": [1, 2, 3]}),
         Probe("webmail:action", "post", args=("INBOX",), data={"action": "read", "uid": [uid]}, headers=json),
         Probe("webmail:action", "post", args=("Projects",), data={"action": "delete", "uid": [1]}),
