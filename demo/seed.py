@@ -81,4 +81,11 @@ def demo_seed(*, password: str, smtp_port: int | None = None, wait_seconds: floa
 
 
 def _deliver(endpoint: SmtpEndpoint, message: DemoMessage, recipients: list[str]) -> None:
-    smtp_send(endpoint, sender=message.sender, recipients=recipients, message=message.message.as_bytes())
+    """Mail from outside arrives on port 25; Postfix refuses our own domain there, so the demo people's
+    mail is submitted as they would send it: on the submission port, signed in through the master user."""
+    login = None
+    if message.sender.endswith(f"@{DOMAIN}"):
+        endpoint = SmtpEndpoint(host=settings.ROOST_SMTP_HOST, port=settings.ROOST_SMTP_PORT)
+        login = (f"{message.sender}*{settings.ROOST_DOVECOT_MASTER_USER}", settings.ROOST_DOVECOT_MASTER_PASSWORD)
+    raw = message.message.as_bytes()
+    smtp_send(endpoint, sender=message.sender, recipients=recipients, message=raw, login=login)

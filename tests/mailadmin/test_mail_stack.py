@@ -60,10 +60,32 @@ def test_mail_for_a_domain_roost_does_not_manage_is_not_relayed(mail_stack: None
     personas.mailbox("alice")
     with smtplib.SMTP(HOST, SMTP_PORT, timeout=10) as smtp:
         smtp.ehlo()
-        smtp.mail("alice@example.test")
+        smtp.mail("jose@partners.test")
         code, reply = smtp.rcpt("someone@elsewhere.test")
     assert 500 <= code < 600
     assert b"Relay access denied" in reply
+
+
+@pytest.mark.parametrize("sender", ["alice@example.test", "sales@example.test", "nobody@example.test"])
+def test_port_25_refuses_our_own_domain_as_sender(mail_stack: None, sender: str) -> None:
+    personas.mailbox("alice")
+    alias_create(address="sales@example.test", destinations=["alice@example.test"])
+    with smtplib.SMTP(HOST, SMTP_PORT, timeout=10) as smtp:
+        smtp.ehlo()
+        smtp.mail(sender)
+        code, reply = smtp.rcpt("alice@example.test")
+    assert 500 <= code < 600, reply
+    assert b"accepted only with a login" in reply
+
+
+def test_submission_refuses_the_null_sender(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    with smtplib.SMTP(HOST, SUBMISSION_PORT, timeout=10) as smtp:
+        smtp.login("alice@example.test", personas.PASSWORD)
+        smtp.mail("")
+        code, reply = smtp.rcpt("alice@example.test")
+    assert 500 <= code < 600, reply
+    assert b"null sender" in reply
 
 
 def test_same_password_for_imap_and_submission_and_wrong_one_fails(mail_stack: None) -> None:
