@@ -1,10 +1,12 @@
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from . import services
 from .admin_forms import AliasForm, DomainForm, MailboxForm
-from .models import Alias, Domain, Mailbox
+from .models import Alias, ArchivedMailbox, Domain, Mailbox
 
 
 class _ServiceAdmin(admin.ModelAdmin):
@@ -38,6 +40,27 @@ class MailboxAdmin(_ServiceAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Mailbox | None = None) -> list[str]:
         return ["address"] if obj else []
+
+    def delete_model(self, request: HttpRequest, obj: Mailbox) -> None:
+        services.mailbox_delete(mailbox=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
+        for mailbox in queryset.select_related("user"):
+            services.mailbox_delete(mailbox=mailbox)
+
+
+@admin.register(ArchivedMailbox)
+class ArchivedMailboxAdmin(admin.ModelAdmin):
+    """Read-only: the record of a deleted mailbox's store, removed once the store is dealt with."""
+
+    list_display = ["address", "home", "deleted"]
+    search_fields = ["address"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ArchivedMailbox | None = None) -> bool:
+        return False
 
 
 @admin.register(Alias)

@@ -49,5 +49,5 @@ def imap_login_for(user: User, session: SessionBase | None) -> ImapLogin:
 
 @contextmanager
 def mailbox_connection(user: User, session: SessionBase | None) -> Iterator[PooledConnection]:
-    with POOL.connection(imap_endpoint(), imap_login_for(user, session)) as conn:
+    with POOL.connection(imap_endpoint(), imap_login_for(user, session), owner=user.pk) as conn:
         yield conn
