@@ -1,9 +1,12 @@
 """The managed directory, as Dovecot and Postfix see it: live, with no reload."""
 
+import os
 import smtplib
 import subprocess
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from imapclient.exceptions import LoginError
 
 from mailadmin.services import alias_create, mailbox_set_active, mailbox_set_password
@@ -164,3 +167,35 @@ def test_password_change_takes_effect_at_once(mail_stack: None) -> None:
     imap_login("alice@example.test", "a-brand-new-password").logout()
     with pytest.raises(LoginError):
         imap_login("alice@example.test", personas.PASSWORD)
+
+
+def auth_from(remote_ip: str, username: str, password: str) -> bool:
+    """Dovecot's own answer to a login from remote_ip (IMAP from anywhere but 127.0.0.1 would first
+    meet the no-plaintext-without-TLS rule)."""
+    conf = Path(os.environ.get("ROOST_STACK_CONFIG_DIR", "/etc/roost-test/stack")) / "dovecot" / "dovecot.conf"
+    command = ["doveadm", "-c", str(conf), "auth", "test", "-x", "service=imap", "-x", f"rip={remote_ip}"]
+    return subprocess.run([*command, username, password], capture_output=True, text=True).returncode == 0
+
+
+def test_master_user_works_only_from_its_networks(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    master = (
+        f"alice@example.test*{os.environ['ROOST_DOVECOT_MASTER_USER']}",
+        os.environ["ROOST_DOVECOT_MASTER_PASSWORD"],
+    )
+    assert auth_from("127.0.0.1", *master)
+    assert auth_from("10.1.2.3", "alice@example.test", personas.PASSWORD)
+    assert not auth_from("10.1.2.3", *master)
+
+
+def test_postfix_role_cannot_read_password_hashes(mail_stack: None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_table_privilege('roost_postfix', 'roost_mail_users', 'SELECT'),"
+            " has_table_privilege('roost_postfix', 'accounts_user', 'SELECT'),"
+            " has_table_privilege('roost_postfix', 'roost_mail_mailboxes', 'SELECT')"
+        )
+        assert cursor.fetchone() == (False, False, True)
+    postfix = Path(os.environ.get("ROOST_STACK_CONFIG_DIR", "/etc/roost-test/stack")) / "postfix"
+    for lookup in postfix.glob("pgsql-*.cf"):
+        assert "user = roost_postfix" in lookup.read_text(), lookup  # and delivery still works: the tests above
