@@ -46,13 +46,22 @@ ensure_postgres() {
   die "Postgres is not answering on 127.0.0.1:5432"
 }
 
+# A Redis that runs already is used as it is (roost_check warns when it has no password; put credentials in
+# ROOST_REDIS_URL). One started here gets a password, kept in $ROOST_ENV_FILE with the URL that carries it.
 ensure_redis() {
   if port_open 6379; then return 0; fi
   command -v redis-server >/dev/null || apt_install redis-server
-  say "starting Redis"
+  say "starting Redis with a password"
+  grep -q '^ROOST_REDIS_PASSWORD=' "$ROOST_ENV_FILE" \
+    || echo "ROOST_REDIS_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(24))')" >> "$ROOST_ENV_FILE"
+  set -a; . "$ROOST_ENV_FILE"; set +a
+  grep -q '^ROOST_REDIS_URL=' "$ROOST_ENV_FILE" \
+    || echo "ROOST_REDIS_URL=redis://:$ROOST_REDIS_PASSWORD@127.0.0.1:6379/0" >> "$ROOST_ENV_FILE"
+  set -a; . "$ROOST_ENV_FILE"; set +a
   mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/roost.log || die "Redis did not start"
+  # The password reaches Redis as configuration on stdin: on the command line ps would show it to anyone.
+  printf 'requirepass %s\n' "$ROOST_REDIS_PASSWORD" | redis-server - --daemonize yes --bind 127.0.0.1 --port 6379 \
+    --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/roost.log || die "Redis did not start"
   for _ in $(seq 50); do port_open 6379 && return 0; sleep 0.2; done
   die "Redis is not answering on 127.0.0.1:6379"
 }

@@ -9,8 +9,8 @@ require_root
 
 install_system_packages
 ensure_postgres
-ensure_redis
 ensure_env_file
+ensure_redis
 ensure_db_roles
 ensure_database roost
 ensure_venv ""

@@ -219,6 +219,12 @@ def do_render(instance: str) -> dict[str, str]:
         (config / sub).mkdir(parents=True, exist_ok=True)
     for key in ("run_dir", "state_dir", "log_dir", "postfix_data_dir"):
         Path(values[key]).mkdir(parents=True, exist_ok=True)
+    # Logs name people and what they did: readable by root and the group, never by every local account.
+    log_dir = Path(values["log_dir"])
+    log_dir.chmod(0o750)
+    for name in ("dovecot.log", "postfix.log", "start.log"):
+        (log_dir / name).touch()
+        (log_dir / name).chmod(0o640)
     (Path(values["state_dir"]) / "dovecot").mkdir(exist_ok=True)
     Path(values["vmail_dir"]).mkdir(parents=True, exist_ok=True)
     os.chown(values["vmail_dir"], vmail.pw_uid, vmail.pw_gid)

@@ -1,6 +1,7 @@
 """The mail stack templates render completely for both instances, and the instances never collide."""
 
 import importlib.util
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -74,3 +75,12 @@ def test_postfix_reads_the_directory_with_its_own_role_and_no_password_view() ->
         text = template.read_text()
         assert "user = {{postfix_db_role}}" in text, template
         assert "roost_mail_users" not in text, template
+
+
+@pytest.mark.integration
+def test_mail_stack_logs_are_not_world_readable() -> None:
+    """deploy/stack.py start made these for the running test instance."""
+    log_dir = Path(os.environ.get("ROOST_STACK_LOG_DIR", "/var/log/roost-test"))
+    assert log_dir.stat().st_mode & 0o007 == 0
+    for log in log_dir.glob("*.log"):
+        assert log.stat().st_mode & 0o007 == 0, log
