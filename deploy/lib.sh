@@ -3,7 +3,7 @@
 
 ROOST_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOST_ENV_FILE="${ROOST_ENV_FILE:-/etc/roost/roost.env}"
-VENV="$ROOST_ROOT/.venv"
+VENV="${ROOST_VENV:-$ROOST_ROOT/.venv}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'roost: %s\n' "$*" >&2; exit 1; }
@@ -64,6 +64,17 @@ ensure_redis() {
     --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/roost.log || die "Redis did not start"
   for _ in $(seq 50); do port_open 6379 && return 0; sleep 0.2; done
   die "Redis is not answering on 127.0.0.1:6379"
+}
+
+# Roost's web server, worker and beat run as this unprivileged system user (deploy/run.sh). It owns nothing
+# but its scratch directory: the code and static files are world-readable, the settings reach it through
+# the environment that run.sh (root) reads from $ROOST_ENV_FILE, and its logs are opened for it by run.sh.
+ROOST_USER="${ROOST_USER:-roost}"
+ensure_roost_user() {
+  id "$ROOST_USER" >/dev/null 2>&1 && return 0
+  say "creating the system user $ROOST_USER"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$ROOST_USER" \
+    || die "cannot create the system user $ROOST_USER"
 }
 
 # Secrets are made once and kept in $ROOST_ENV_FILE (mode 600), never in the repository.
