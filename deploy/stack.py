@@ -35,6 +35,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "lmtp_port": "24",
         "auth_port": "12345",
         "sieve_port": "4190",
+        "milter_port": "8893",
         "config_dir": "/etc/roost/stack",
         "run_dir": "/run/roost",
         "state_dir": "/var/lib/roost",
@@ -54,6 +55,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "lmtp_port": "10024",
         "auth_port": "10012",
         "sieve_port": "14190",
+        "milter_port": "18893",
         "config_dir": "/etc/roost-test/stack",
         "run_dir": "/run/roost-test",
         "state_dir": "/var/lib/roost-test",
@@ -222,7 +224,7 @@ def do_render(instance: str) -> dict[str, str]:
     # Logs name people and what they did: readable by root and the group, never by every local account.
     log_dir = Path(values["log_dir"])
     log_dir.chmod(0o750)
-    for name in ("dovecot.log", "postfix.log", "start.log"):
+    for name in ("dovecot.log", "postfix.log", "start.log", "milter.log"):
         (log_dir / name).touch()
         (log_dir / name).chmod(0o640)
     (Path(values["state_dir"]) / "dovecot").mkdir(exist_ok=True)
@@ -337,8 +339,51 @@ def wait_for_ports(values: dict[str, str], seconds: float = 20.0) -> None:
     raise StackError(f"ports {', '.join(closed)} did not open; see {values['log_dir']}/dovecot.log and postfix.log")
 
 
+def milter_pid(values: dict[str, str]) -> int | None:
+    pid_file = Path(values["run_dir"]) / "milter.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def stop_milter(values: dict[str, str]) -> None:
+    pid = milter_pid(values)
+    if pid is None:
+        return
+    os.kill(pid, 15)
+    deadline = time.monotonic() + 5
+    while milter_pid(values) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def start_milter(values: dict[str, str]) -> None:
+    """deploy/milter.py, started again each time so that a changed script takes effect. It needs nothing
+    but its port, so it runs as nobody, with the system's Python (an interpreter under /root is not
+    readable to nobody)."""
+    stop_milter(values)
+    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+    nobody = pwd.getpwnam("nobody")
+    with open(f"{values['log_dir']}/milter.log", "a") as log:
+        process = subprocess.Popen(
+            [python, str(HERE / "milter.py"), "--port", values["milter_port"]],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            user=nobody.pw_uid,
+            group=nobody.pw_gid,
+            extra_groups=[],
+        )
+    (Path(values["run_dir"]) / "milter.pid").write_text(str(process.pid))
+    wait_for(lambda: port_open(values["milter_port"]), "Roost's milter (deploy/milter.py)", values)
+
+
 def do_start(instance: str) -> None:
     values = do_render(instance)
+    start_milter(values)
     dovecot_conf = f"{values['config_dir']}/dovecot/dovecot.conf"
     postfix_dir = f"{values['config_dir']}/postfix"
     if dovecot_running(values):
@@ -365,11 +410,16 @@ def do_stop(instance: str) -> None:
         run("doveadm", "-c", f"{values['config_dir']}/dovecot/dovecot.conf", "stop", check=False)
     if Path(values["config_dir"], "postfix", "main.cf").exists() and postfix_running(values):
         run("postfix", "-c", f"{values['config_dir']}/postfix", "stop", check=False)
+    stop_milter(values)
 
 
 def do_status(instance: str) -> int:
     values = settings_for(instance)
-    up = {"dovecot": dovecot_running(values), "postfix": postfix_running(values)}
+    up = {
+        "dovecot": dovecot_running(values),
+        "postfix": postfix_running(values),
+        "milter": milter_pid(values) is not None,
+    }
     for name, ok in up.items():
         print(f"{name}: {'running' if ok else 'stopped'}")
     return 0 if all(up.values()) else 1

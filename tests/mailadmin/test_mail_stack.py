@@ -123,6 +123,17 @@ def test_submission_refuses_a_sender_address_the_login_does_not_own(mail_stack: 
     assert "not owned by user" in str(refused.value)
 
 
+def test_submission_refuses_a_header_from_other_than_the_envelope_sender(mail_stack: None) -> None:
+    personas.mailbox("alice")
+    personas.mailbox("bob")
+    with smtplib.SMTP(HOST, SUBMISSION_PORT, timeout=10) as smtp:
+        smtp.login("alice@example.test", personas.PASSWORD)
+        with pytest.raises(smtplib.SMTPDataError) as refused:
+            smtp.send_message(make_message("bob@example.test", "bob@example.test", "Pretending"), "alice@example.test")
+    assert refused.value.smtp_code == 550
+    assert b"From header must be the address you send from" in refused.value.smtp_error
+
+
 def test_submission_accepts_own_address_and_owned_alias(mail_stack: None) -> None:
     personas.mailbox("alice")
     personas.mailbox("bob")
