@@ -1,8 +1,11 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from accounts.models import User
 
 from . import services
 from .admin_forms import AliasForm, DomainForm, MailboxForm
@@ -79,3 +82,23 @@ class AliasAdmin(_ServiceAdmin):
     @admin.display(description="destinations")
     def destination_list(self, obj: Alias) -> str:
         return ", ".join(obj.destinations)
+
+
+class _UserAdmin(UserAdmin):
+    """Deleting a user who has a mailbox deletes the mailbox the same way as the Mailboxes page does, so its
+    store is archived, not silently orphaned."""
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        mailbox = Mailbox.objects.filter(user=obj).first()
+        if mailbox is None:
+            super().delete_model(request, obj)
+        else:
+            services.mailbox_delete(mailbox=mailbox)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            self.delete_model(request, user)
+
+
+admin.site.unregister(User)
+admin.site.register(User, _UserAdmin)

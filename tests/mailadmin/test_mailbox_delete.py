@@ -71,3 +71,13 @@ def test_bulk_delete_in_the_admin_goes_through_the_service(admin: Client) -> Non
 
     assert set(ArchivedMailbox.objects.values_list("address", flat=True)) == {"bob@example.test", "carol@example.test"}
     assert not User.objects.filter(username__in=["bob@example.test", "carol@example.test"]).exists()
+
+
+def test_deleting_the_user_in_the_admin_archives_the_mailbox_too(admin: Client) -> None:
+    bob = personas.mailbox("bob")
+
+    response = admin.post(f"/admin/accounts/user/{bob.user.pk}/delete/", {"post": "yes"})
+
+    assert response.status_code == 302
+    assert ArchivedMailbox.objects.filter(address="bob@example.test").exists()
+    assert not Mailbox.objects.filter(address="bob@example.test").exists()
