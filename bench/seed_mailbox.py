@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import pwd
 import random
+import secrets
 import shutil
 import subprocess
 import sys
@@ -45,7 +46,6 @@ from demo.files import pdf_document  # noqa: E402 - needs the repository root on
 
 ENV_FILES = (Path("/etc/roost/roost.env"), Path("/etc/roost/stack/stack.env"))
 DEFAULT_DOVECOT_CONF = "/etc/roost/stack/dovecot/dovecot.conf"
-DEFAULT_PASSWORD = "bench-password-1"
 DEFAULT_SEED = 20260101
 DEFAULT_END_DATE = "2026-11-01"
 DEFAULT_QUOTA_MB = 20480
@@ -147,20 +147,25 @@ def setup_django() -> None:
     django.setup()
 
 
-def ensure_mailbox(address: str, password: str, quota_mb: int) -> bool:
-    """Creates the mailbox if it is missing; returns whether it did. A smaller quota is raised, since a
-    full mailbox would refuse the benchmark's own appends."""
+def ensure_mailbox(address: str, password: str | None, quota_mb: int) -> tuple[bool, str | None]:
+    """Creates the mailbox if it is missing, with the password asked for or else a random one; returns
+    (whether it created it, the password it set if any). An existing mailbox gets the password only when one
+    is asked for, and a smaller quota is raised, since a full mailbox would refuse the benchmark's own
+    appends. No fixed default: a bench mailbox on a reachable server must not open with a published password."""
     from mailadmin.models import Mailbox
-    from mailadmin.services import mailbox_create, mailbox_update
+    from mailadmin.services import mailbox_create, mailbox_set_password, mailbox_update
 
     mailbox = Mailbox.objects.filter(address=address).first()
     if mailbox is None:
+        password = password or secrets.token_urlsafe(15)
         local = address.partition("@")[0]
         mailbox_create(address=address, password=password, display_name=f"Bench {local}", quota_mb=quota_mb)
-        return True
+        return True, password
     if mailbox.quota_mb < quota_mb:
         mailbox_update(mailbox=mailbox, display_name=mailbox.display_name, quota_mb=quota_mb)
-    return False
+    if password:
+        mailbox_set_password(mailbox=mailbox, password=password)
+    return False, password
 
 
 def doveadm(conf: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -930,17 +935,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if os.geteuid() != 0:
         raise SystemExit("Run this as root: it writes into the vmail user's Maildir and runs doveadm.")
 
+    asked = args.password or os.environ.get("ROOST_BENCH_PASSWORD")
     home = dovecot_home(args.dovecot_conf, args.address)
     if home is not None and not args.force and marker_matches(read_marker(home / "Maildir"), args):
+        if asked:  # the benchmark passes the password it will sign in with
+            setup_django()
+            ensure_mailbox(args.address, asked, args.quota_mb)
         print(
             f"{args.address}: already seeded with {args.count} messages (seed version {SEED_VERSION}); nothing to do."
         )
         return 0
 
     setup_django()
-    password = args.password or os.environ.get("ROOST_BENCH_PASSWORD") or DEFAULT_PASSWORD
-    if ensure_mailbox(args.address, password, args.quota_mb):
-        print(f"{args.address}: mailbox created.")
+    created, password = ensure_mailbox(args.address, asked, args.quota_mb)
+    if created:
+        print(f"{args.address}: mailbox created, password {password}")
+    elif password:
+        print(f"{args.address}: password set to the one given")
     home = dovecot_home(args.dovecot_conf, args.address)
     if home is None:
         raise SystemExit(f"Dovecot does not know {args.address}; is the mail stack running with this config?")

@@ -11,6 +11,7 @@ with the undo window set to 0, and uses two mailboxes of its own (benchsend@, be
 
 import argparse
 import os
+import secrets
 import signal
 import smtplib
 import statistics
@@ -28,7 +29,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from webmail_bench import Web, imap_connect, load_env, start_server, stop_server  # noqa: E402
 
-SENDER, RECIPIENT, PASSWORD = "benchsend@example.test", "benchrecv@example.test", "bench-password-1"
+SENDER, RECIPIENT = "benchsend@example.test", "benchrecv@example.test"
+PASSWORD = os.environ.get("ROOST_BENCH_PASSWORD") or secrets.token_urlsafe(15)  # set on both mailboxes each run
 
 
 def ensure_mailboxes() -> None:
@@ -36,11 +38,14 @@ def ensure_mailboxes() -> None:
 
     django.setup()
     from mailadmin.models import Mailbox
-    from mailadmin.services import mailbox_create
+    from mailadmin.services import mailbox_create, mailbox_set_password
 
     for address in (SENDER, RECIPIENT):
-        if not Mailbox.objects.filter(address=address).exists():
+        mailbox = Mailbox.objects.filter(address=address).first()
+        if mailbox is None:
             mailbox_create(address=address, password=PASSWORD, display_name=address.split("@")[0])
+        else:
+            mailbox_set_password(mailbox=mailbox, password=PASSWORD)
 
 
 def wait_for(client: object, subject: str, deadline: float) -> float:

@@ -13,6 +13,7 @@ from this checkout on --port, so the figures are for the code in front of you.
 import argparse
 import http.client
 import os
+import secrets
 import signal
 import statistics
 import subprocess
@@ -230,11 +231,10 @@ def main() -> int:
     parser.add_argument("--port", type=int, default=8765)
     args = parser.parse_args()
     load_env()
-    password = os.environ.get("ROOST_BENCH_PASSWORD", "bench-password-1")
-    subprocess.run(
-        [PYTHON, str(ROOT / "bench" / "seed_mailbox.py"), "--address", args.address, "--count", str(args.count)],
-        check=True,
-    )
+    # A fresh password each run unless one is given: the seed script sets it, so no fixed one exists.
+    password = os.environ.get("ROOST_BENCH_PASSWORD") or secrets.token_urlsafe(15)
+    seed = [PYTHON, str(ROOT / "bench" / "seed_mailbox.py"), "--address", args.address, "--count", str(args.count)]
+    subprocess.run([*seed, "--password", password], check=True)
 
     raw = imap_connect(args.address)
     targets = find_uids(raw)

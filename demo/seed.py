@@ -81,9 +81,15 @@ def demo_seed(*, password: str, smtp_port: int | None = None, wait_seconds: floa
 
 
 def _deliver(endpoint: SmtpEndpoint, message: DemoMessage, recipients: list[str]) -> None:
+    """Mail from outside arrives on port 25; Postfix refuses our own domain there, so the demo people's
+    mail is submitted as they would send it: on the submission port, signed in through the master user."""
+    login = None
+    if message.sender.endswith(f"@{DOMAIN}"):
+        endpoint = SmtpEndpoint(host=settings.ROOST_SMTP_HOST, port=settings.ROOST_SMTP_PORT)
+        login = (f"{message.sender}*{settings.ROOST_DOVECOT_MASTER_USER}", settings.ROOST_DOVECOT_MASTER_PASSWORD)
     smtp_submit(
         endpoint,
-        login=None,
+        login=login,
         sender=message.sender,
         recipients=recipients,
         message=message.message.as_bytes(),

@@ -3,7 +3,7 @@
 
 ROOST_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROOST_ENV_FILE="${ROOST_ENV_FILE:-/etc/roost/roost.env}"
-VENV="$ROOST_ROOT/.venv"
+VENV="${ROOST_VENV:-$ROOST_ROOT/.venv}"
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 die() { printf 'roost: %s\n' "$*" >&2; exit 1; }
@@ -46,15 +46,35 @@ ensure_postgres() {
   die "Postgres is not answering on 127.0.0.1:5432"
 }
 
+# A Redis that runs already is used as it is (roost_check warns when it has no password; put credentials in
+# ROOST_REDIS_URL). One started here gets a password, kept in $ROOST_ENV_FILE with the URL that carries it.
 ensure_redis() {
   if port_open 6379; then return 0; fi
   command -v redis-server >/dev/null || apt_install redis-server
-  say "starting Redis"
+  say "starting Redis with a password"
+  grep -q '^ROOST_REDIS_PASSWORD=' "$ROOST_ENV_FILE" \
+    || echo "ROOST_REDIS_PASSWORD=$(python3 -c 'import secrets; print(secrets.token_hex(24))')" >> "$ROOST_ENV_FILE"
+  set -a; . "$ROOST_ENV_FILE"; set +a
+  grep -q '^ROOST_REDIS_URL=' "$ROOST_ENV_FILE" \
+    || echo "ROOST_REDIS_URL=redis://:$ROOST_REDIS_PASSWORD@127.0.0.1:6379/0" >> "$ROOST_ENV_FILE"
+  set -a; . "$ROOST_ENV_FILE"; set +a
   mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir /var/lib/redis --logfile /var/log/redis/roost.log || die "Redis did not start"
+  # The password reaches Redis as configuration on stdin: on the command line ps would show it to anyone.
+  printf 'requirepass %s\n' "$ROOST_REDIS_PASSWORD" | redis-server - --daemonize yes --bind 127.0.0.1 --port 6379 \
+    --save "" --appendonly no --dir /var/lib/redis --logfile /var/log/redis/roost.log || die "Redis did not start"
   for _ in $(seq 50); do port_open 6379 && return 0; sleep 0.2; done
   die "Redis is not answering on 127.0.0.1:6379"
+}
+
+# Roost's web server, worker and beat run as this unprivileged system user (deploy/run.sh). It owns nothing
+# but its scratch directory: the code and static files are world-readable, the settings reach it through
+# the environment that run.sh (root) reads from $ROOST_ENV_FILE, and its logs are opened for it by run.sh.
+ROOST_USER="${ROOST_USER:-roost}"
+ensure_roost_user() {
+  id "$ROOST_USER" >/dev/null 2>&1 && return 0
+  say "creating the system user $ROOST_USER"
+  useradd --system --user-group --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$ROOST_USER" \
+    || die "cannot create the system user $ROOST_USER"
 }
 
 # Secrets are made once and kept in $ROOST_ENV_FILE (mode 600), never in the repository.
@@ -99,9 +119,18 @@ ensure_database() {
 # Python packages come from the lock files (requirements/base.txt, and requirements/dev.txt for the test
 # tools), every one pinned and checked against its hash; `python3 deploy/lock.py` makes them from
 # pyproject.toml. The virtual environment is refreshed only when the lock file changes.
+# The environment is made from Debian's /usr/bin/python3 (installed above), not whatever python3 comes
+# first on root's PATH: the web server, worker and beat run as the unprivileged roost user, who cannot read
+# an interpreter kept under /root (pyenv, say). One made from another interpreter is made again.
+VENV_PYTHON=/usr/bin/python3
 ensure_venv() {
   local kind="${1:-base}" lock stamp_base stamp_dev
   python3 "$ROOST_ROOT/deploy/lock.py" --check || exit 1
+  if [ -x "$VENV_PYTHON" ] && [ -f "$VENV/pyvenv.cfg" ] \
+     && ! grep -qx "home = $(dirname "$VENV_PYTHON")" "$VENV/pyvenv.cfg"; then
+    say "making .venv again from $VENV_PYTHON (it was made from another interpreter)"
+    rm -rf "$VENV"
+  fi
   stamp_base="$VENV/.roost-lock-base-$(sha256sum "$ROOST_ROOT/requirements/base.txt" | cut -c1-16)"
   stamp_dev="$VENV/.roost-lock-dev-$(sha256sum "$ROOST_ROOT/requirements/dev.txt" | cut -c1-16)"
   # dev.txt holds every pin of base.txt, so an environment made from it serves both.
@@ -109,7 +138,10 @@ ensure_venv() {
   [ "$kind" = base ] && [ -f "$stamp_base" ] && return 0
   lock="$ROOST_ROOT/requirements/$kind.txt"
   say "installing Python packages into .venv from requirements/$kind.txt"
-  [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV" || die "cannot create $VENV (is python3-venv installed?)"
+  if [ ! -x "$VENV/bin/python" ]; then
+    if [ -x "$VENV_PYTHON" ]; then "$VENV_PYTHON" -m venv "$VENV"; else python3 -m venv "$VENV"; fi \
+      || die "cannot create $VENV (is python3-venv installed?)"
+  fi
   "$VENV/bin/pip" install -q --require-hashes -r "$lock" || die "pip install -r requirements/$kind.txt failed"
   rm -f "$VENV"/.roost-lock-*
   if [ "$kind" = dev ]; then touch "$stamp_dev"; else touch "$stamp_base"; fi

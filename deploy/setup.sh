@@ -9,8 +9,9 @@ require_root
 
 install_system_packages
 ensure_postgres
-ensure_redis
 ensure_env_file
+ensure_redis
+ensure_roost_user
 ensure_db_roles
 ensure_database roost
 ensure_venv base
@@ -40,5 +41,6 @@ Roost is running at ${ROOST_BASE_URL:-http://127.0.0.1:${ROOST_PORT:-8000}}
   Password: $ROOST_DEMO_PASSWORD
   Admin:    ${ROOST_BASE_URL:-http://127.0.0.1:${ROOST_PORT:-8000}}/admin/ as postmaster@example.test (same password)
   IMAP 127.0.0.1:143, SMTP submission 127.0.0.1:587 with the same address and password.
-  Logs:     /var/log/roost/ (web.log, worker.log, beat.log, dovecot.log, postfix.log)
+  Logs:     /var/log/roost/ (web.log, worker.log, beat.log, dovecot.log, postfix.log), readable by root
+  The web server, worker and beat run as the system user ${ROOST_USER:-roost}.
 DONE

@@ -35,6 +35,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "lmtp_port": "24",
         "auth_port": "12345",
         "sieve_port": "4190",
+        "milter_port": "8893",
         "config_dir": "/etc/roost/stack",
         "run_dir": "/run/roost",
         "state_dir": "/var/lib/roost",
@@ -54,6 +55,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "lmtp_port": "10024",
         "auth_port": "10012",
         "sieve_port": "14190",
+        "milter_port": "18893",
         "config_dir": "/etc/roost-test/stack",
         "run_dir": "/run/roost-test",
         "state_dir": "/var/lib/roost-test",
@@ -67,6 +69,10 @@ PROFILES: dict[str, dict[str, str]] = {
 }
 
 VIEWS = ["roost_mail_domains", "roost_mail_users", "roost_mail_aliases", "roost_mail_sender_logins"]
+# Postfix's role reads only views without a password column (migration mailadmin/0004).
+POSTFIX_VIEWS = ["roost_mail_domains", "roost_mail_mailboxes", "roost_mail_aliases", "roost_mail_sender_logins"]
+# Shared by both instances: a database role is the whole cluster's, so they must agree on its password.
+POSTFIX_DB_PASSWORD_FILE = Path("/etc/roost/postfix-db-password")
 
 
 class StackError(Exception):
@@ -81,6 +87,8 @@ def settings_for(instance: str) -> dict[str, str]:
             "db_port": os.environ.get("ROOST_DB_PORT", "5432"),
             "mail_db_role": os.environ.get("ROOST_MAIL_DB_ROLE", "roost_mail"),
             "mail_db_password": os.environ.get("ROOST_MAIL_DB_PASSWORD", ""),
+            "postfix_db_role": os.environ.get("ROOST_POSTFIX_DB_ROLE", "roost_postfix"),
+            "master_nets": os.environ.get("ROOST_DOVECOT_MASTER_NETS", "127.0.0.1/32"),
             "hostname": os.environ.get("ROOST_MAIL_HOSTNAME", "mail.roost.test"),
             "master_user": os.environ.get("ROOST_DOVECOT_MASTER_USER", "roost"),
             "message_size_limit": os.environ.get("ROOST_MESSAGE_SIZE_LIMIT", str(50 * 1024 * 1024)),
@@ -88,6 +96,18 @@ def settings_for(instance: str) -> dict[str, str]:
             "default_transport": "smtp"
             if os.environ.get("ROOST_OUTBOUND", "none") == "direct"
             else "error:this Roost delivers only to the domains it manages (set ROOST_OUTBOUND=direct)",
+        }
+    )
+    # SMTP AUTH is offered only inside TLS once Postfix has a certificate; without one (the loopback-only
+    # demo) there is no TLS to require.
+    cert, key = os.environ.get("ROOST_MAIL_TLS_CERT", ""), os.environ.get("ROOST_MAIL_TLS_KEY", "")
+    tls = bool(cert and key)
+    values.update(
+        {
+            "tls_cert": cert if tls else "",
+            "tls_key": key if tls else "",
+            "smtpd_tls_level": "may" if tls else "none",
+            "smtpd_tls_auth_only": "yes" if tls else "no",
         }
     )
     if instance == "demo" and "ROOST_DB_NAME" in os.environ:
@@ -136,18 +156,39 @@ def ensure_vmail_user() -> pwd.struct_passwd:
         return pwd.getpwnam("vmail")
 
 
+def postfix_db_password() -> str:
+    password = os.environ.get("ROOST_POSTFIX_DB_PASSWORD", "")
+    if password:
+        return password
+    if not POSTFIX_DB_PASSWORD_FILE.exists():
+        POSTFIX_DB_PASSWORD_FILE.parent.mkdir(parents=True, exist_ok=True)
+        POSTFIX_DB_PASSWORD_FILE.write_text(secrets.token_urlsafe(36))
+        POSTFIX_DB_PASSWORD_FILE.chmod(0o600)
+    return POSTFIX_DB_PASSWORD_FILE.read_text().strip()
+
+
+def grant_views(role: str, views: list[str], db_name: str) -> None:
+    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{db_name}'") != "1":
+        return
+    have = psql(
+        "SELECT count(*) FROM pg_views WHERE viewname IN (" + ", ".join(f"'{v}'" for v in views) + ")", db=db_name
+    )
+    if have == str(len(views)):  # else the migrations have not made them yet; they grant too
+        psql(f'GRANT SELECT ON {", ".join(views)} TO "{role}"', db=db_name)
+
+
 def ensure_mail_role(values: dict[str, str]) -> None:
-    """The role Dovecot and Postfix read the directory views with: it can SELECT those views, nothing else."""
+    """The roles the servers read the directory views with: they can SELECT those views, nothing else.
+    Dovecot's sees password hashes; Postfix's has its own role and views without them."""
     role = values["mail_db_role"]
     if psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{role}'") != "1":
         psql(f'CREATE ROLE "{role}" LOGIN')
-    if psql(f"SELECT 1 FROM pg_database WHERE datname = '{values['db_name']}'") == "1":
-        have = psql(
-            "SELECT count(*) FROM pg_views WHERE viewname IN (" + ", ".join(f"'{v}'" for v in VIEWS) + ")",
-            db=values["db_name"],
-        )
-        if have == str(len(VIEWS)):
-            psql(f'GRANT SELECT ON {", ".join(VIEWS)} TO "{role}"', db=values["db_name"])
+    grant_views(role, VIEWS, values["db_name"])
+    postfix_role = values["postfix_db_role"]
+    if psql(f"SELECT 1 FROM pg_roles WHERE rolname = '{postfix_role}'") != "1":
+        psql(f'CREATE ROLE "{postfix_role}" LOGIN')
+    psql(f"ALTER ROLE \"{postfix_role}\" LOGIN PASSWORD '{values['postfix_db_password']}'")
+    grant_views(postfix_role, POSTFIX_VIEWS, values["db_name"])
 
 
 def master_password(values: dict[str, str], instance: str) -> str:
@@ -172,6 +213,7 @@ def do_render(instance: str) -> dict[str, str]:
     if shutil.which("dovecot") is None or shutil.which("postfix") is None:
         raise StackError("Dovecot or Postfix is not installed: run deploy/install-packages.sh first.")
     values = settings_for(instance)
+    values["postfix_db_password"] = postfix_db_password()
     vmail = ensure_vmail_user()
     values["vmail_uid"], values["vmail_gid"] = str(vmail.pw_uid), str(vmail.pw_gid)
     config = Path(values["config_dir"])
@@ -179,6 +221,12 @@ def do_render(instance: str) -> dict[str, str]:
         (config / sub).mkdir(parents=True, exist_ok=True)
     for key in ("run_dir", "state_dir", "log_dir", "postfix_data_dir"):
         Path(values[key]).mkdir(parents=True, exist_ok=True)
+    # Logs name people and what they did: readable by root and the group, never by every local account.
+    log_dir = Path(values["log_dir"])
+    log_dir.chmod(0o750)
+    for name in ("dovecot.log", "postfix.log", "start.log", "milter.log"):
+        (log_dir / name).touch()
+        (log_dir / name).chmod(0o640)
     (Path(values["state_dir"]) / "dovecot").mkdir(exist_ok=True)
     Path(values["vmail_dir"]).mkdir(parents=True, exist_ok=True)
     os.chown(values["vmail_dir"], vmail.pw_uid, vmail.pw_gid)
@@ -191,14 +239,15 @@ def do_render(instance: str) -> dict[str, str]:
         if template.is_file():
             target = config / template.relative_to(TEMPLATES)
             target.write_text(render(template.read_text(), values))
-            secret = "{{mail_db_password}}" in template.read_text()
+            secret = re.search(r"\{\{\w+_db_password\}\}", template.read_text()) is not None
             target.chmod(0o640 if secret else 0o644)
             os.chown(target, 0, readers[template.parent.name] if secret else 0)
 
     password = master_password(values, instance)
     hashed = run("doveadm", "pw", "-s", "BLF-CRYPT", "-p", password).stdout.strip()
     master_file = config / "dovecot" / "master-users"
-    master_file.write_text(f"{values['master_user']}:{hashed}\n")
+    # allow_nets: the master secret opens every mailbox, so it is good only from where Roost's processes run.
+    master_file.write_text(f"{values['master_user']}:{hashed}::::::allow_nets={values['master_nets']}\n")
     master_file.chmod(0o640)
     os.chown(master_file, 0, grp.getgrnam("dovecot").gr_gid)  # read by Dovecot's auth process
 
@@ -290,8 +339,51 @@ def wait_for_ports(values: dict[str, str], seconds: float = 20.0) -> None:
     raise StackError(f"ports {', '.join(closed)} did not open; see {values['log_dir']}/dovecot.log and postfix.log")
 
 
+def milter_pid(values: dict[str, str]) -> int | None:
+    pid_file = Path(values["run_dir"]) / "milter.pid"
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def stop_milter(values: dict[str, str]) -> None:
+    pid = milter_pid(values)
+    if pid is None:
+        return
+    os.kill(pid, 15)
+    deadline = time.monotonic() + 5
+    while milter_pid(values) is not None and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def start_milter(values: dict[str, str]) -> None:
+    """deploy/milter.py, started again each time so that a changed script takes effect. It needs nothing
+    but its port, so it runs as nobody, with the system's Python (an interpreter under /root is not
+    readable to nobody)."""
+    stop_milter(values)
+    python = "/usr/bin/python3" if Path("/usr/bin/python3").exists() else sys.executable
+    nobody = pwd.getpwnam("nobody")
+    with open(f"{values['log_dir']}/milter.log", "a") as log:
+        process = subprocess.Popen(
+            [python, str(HERE / "milter.py"), "--port", values["milter_port"]],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+            user=nobody.pw_uid,
+            group=nobody.pw_gid,
+            extra_groups=[],
+        )
+    (Path(values["run_dir"]) / "milter.pid").write_text(str(process.pid))
+    wait_for(lambda: port_open(values["milter_port"]), "Roost's milter (deploy/milter.py)", values)
+
+
 def do_start(instance: str) -> None:
     values = do_render(instance)
+    start_milter(values)
     dovecot_conf = f"{values['config_dir']}/dovecot/dovecot.conf"
     postfix_dir = f"{values['config_dir']}/postfix"
     if dovecot_running(values):
@@ -318,11 +410,16 @@ def do_stop(instance: str) -> None:
         run("doveadm", "-c", f"{values['config_dir']}/dovecot/dovecot.conf", "stop", check=False)
     if Path(values["config_dir"], "postfix", "main.cf").exists() and postfix_running(values):
         run("postfix", "-c", f"{values['config_dir']}/postfix", "stop", check=False)
+    stop_milter(values)
 
 
 def do_status(instance: str) -> int:
     values = settings_for(instance)
-    up = {"dovecot": dovecot_running(values), "postfix": postfix_running(values)}
+    up = {
+        "dovecot": dovecot_running(values),
+        "postfix": postfix_running(values),
+        "milter": milter_pid(values) is not None,
+    }
     for name, ok in up.items():
         print(f"{name}: {'running' if ok else 'stopped'}")
     return 0 if all(up.values()) else 1

@@ -18,8 +18,8 @@ require_root
 
 install_system_packages chromium
 ensure_postgres
-ensure_redis
 ensure_env_file
+ensure_redis
 ensure_db_roles
 ensure_venv dev
 ensure_npm

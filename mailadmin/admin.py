@@ -1,10 +1,15 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.models import User
+
+from . import services
 from .admin_forms import AliasForm, DomainForm, MailboxForm
-from .models import Alias, Domain, Mailbox
+from .models import Alias, ArchivedMailbox, Domain, Mailbox
 
 
 class _ServiceAdmin(admin.ModelAdmin):
@@ -39,6 +44,27 @@ class MailboxAdmin(_ServiceAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj: Mailbox | None = None) -> list[str]:
         return ["address"] if obj else []
 
+    def delete_model(self, request: HttpRequest, obj: Mailbox) -> None:
+        services.mailbox_delete(mailbox=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
+        for mailbox in queryset.select_related("user"):
+            services.mailbox_delete(mailbox=mailbox)
+
+
+@admin.register(ArchivedMailbox)
+class ArchivedMailboxAdmin(admin.ModelAdmin):
+    """Read-only: the record of a deleted mailbox's store, removed once the store is dealt with."""
+
+    list_display = ["address", "home", "deleted"]
+    search_fields = ["address"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ArchivedMailbox | None = None) -> bool:
+        return False
+
 
 @admin.register(Alias)
 class AliasAdmin(_ServiceAdmin):
@@ -56,3 +82,23 @@ class AliasAdmin(_ServiceAdmin):
     @admin.display(description="destinations")
     def destination_list(self, obj: Alias) -> str:
         return ", ".join(obj.destinations)
+
+
+class _UserAdmin(UserAdmin):
+    """Deleting a user who has a mailbox deletes the mailbox the same way as the Mailboxes page does, so its
+    store is archived, not silently orphaned."""
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        mailbox = Mailbox.objects.filter(user=obj).first()
+        if mailbox is None:
+            super().delete_model(request, obj)
+        else:
+            services.mailbox_delete(mailbox=mailbox)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            self.delete_model(request, user)
+
+
+admin.site.unregister(User)
+admin.site.register(User, _UserAdmin)

@@ -26,6 +26,10 @@ class Mailbox(models.Model):
     quota_mb = models.PositiveIntegerField(default=1024, help_text="0 means no limit.")
     active = models.BooleanField(default=True)
     created = models.DateTimeField(auto_now_add=True)
+    # The mail store under the vmail directory. Empty means "by-id/<id>" (the view roost_mail_users says so),
+    # so a new mailbox with a deleted one's address starts empty; mailboxes made before homes were derived
+    # from the id keep "<domain>/<local part>", filled in by migration 0003.
+    home = models.CharField(max_length=255, blank=True, db_default="", editable=False)
 
     class Meta:
         ordering = ["address"]
@@ -33,6 +37,21 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class ArchivedMailbox(models.Model):
+    """A deleted mailbox's mail store, left on disk for an administrator to keep or remove (docs/deploy.md)."""
+
+    address = models.CharField(max_length=254)
+    home = models.CharField(max_length=255)
+    deleted = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deleted"]
+        verbose_name_plural = "archived mailboxes"
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.home})"
 
 
 class Alias(models.Model):

@@ -2,7 +2,7 @@ from django.db.models import Q
 
 from accounts.models import User
 
-from .models import Alias, Mailbox
+from .models import Alias, Domain, Mailbox
 
 
 def addresses_owned_by(user: User) -> list[str]:
@@ -30,3 +30,8 @@ def directory_search(query: str, *, limit: int = 20) -> list[tuple[str, str]]:
         .values_list("display_name", "address")[:limit]
     )
     return list(found)
+
+
+def managed_domain_names() -> frozenset[str]:
+    """The active domains whose mail Roost's own servers accept; empty in external mode."""
+    return frozenset(Domain.objects.filter(active=True).values_list("name", flat=True))

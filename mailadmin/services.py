@@ -8,7 +8,7 @@ from accounts.models import User
 from core.errors import RoostError
 
 from .addresses import InvalidAddress, domain_of, normalise_address, normalise_domain
-from .models import Alias, Domain, Mailbox
+from .models import Alias, ArchivedMailbox, Domain, Mailbox
 
 
 class DirectoryError(RoostError):
@@ -109,6 +109,22 @@ def mailbox_set_active(*, mailbox: Mailbox, active: bool) -> None:
     mailbox.save(update_fields=["active"])
     mailbox.user.is_active = active
     mailbox.user.save(update_fields=["is_active"])
+
+
+def mailbox_home(mailbox: Mailbox) -> str:
+    """The mail store relative to the vmail directory, as the view roost_mail_users gives it to Dovecot."""
+    return mailbox.home or f"by-id/{mailbox.pk}"
+
+
+@transaction.atomic
+def mailbox_delete(*, mailbox: Mailbox) -> ArchivedMailbox:
+    """Delete a mailbox and its account: no more sign-in anywhere (web, IMAP, SMTP, DAV), and everything the
+    account owned in Roost goes with it. The mail store stays on disk, recorded as archived: the web process
+    may not touch the vmail directory, and nobody inherits it, since a new mailbox with this address gets a
+    home named by its own id. docs/deploy.md says how to keep or remove archived stores."""
+    archived = ArchivedMailbox.objects.create(address=mailbox.address, home=mailbox_home(mailbox))
+    mailbox.user.delete()  # cascades to the mailbox row; the account's sessions then find no user
+    return archived
 
 
 def mailbox_update(*, mailbox: Mailbox, display_name: str, quota_mb: int) -> None:

@@ -1,8 +1,10 @@
 """Is every server Roost depends on reachable? Each check answers with a message that names the
 server and says how to fix it; nothing here raises."""
 
+import re
 import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import psycopg
 import redis
@@ -24,6 +26,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warning: str = ""  # works, but should be fixed
 
 
 def _postgres() -> Check:
@@ -40,13 +43,42 @@ def _postgres() -> Check:
     return Check("postgres", True, where)
 
 
+def _without_password(url: str) -> str:
+    return re.sub(r"//[^@/]*@", "//***@", url)
+
+
+def _redis_open_to_anyone(url: str) -> bool:
+    """Whether the server answers a client that gives no password. Sessions live there, so any local
+    process could read or forge them. A unix socket is guarded by its file permissions instead."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        return False
+    try:
+        client = redis.Redis(
+            host=parts.hostname or "127.0.0.1", port=parts.port or 6379, socket_connect_timeout=2, socket_timeout=2
+        )
+        client.ping()
+    except redis.RedisError:  # NOAUTH and its kin: a password is required
+        return False
+    return True
+
+
 def _redis() -> Check:
     url = settings.REDIS_URL
+    shown = _without_password(url)
     try:
         redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2).ping()
     except redis.RedisError as error:
-        return Check("redis", False, f"Redis at {url} cannot be reached ({error}). Start Redis or fix ROOST_REDIS_URL.")
-    return Check("redis", True, url)
+        return Check(
+            "redis", False, f"Redis at {shown} cannot be reached ({error}). Start Redis or fix ROOST_REDIS_URL."
+        )
+    warning = ""
+    if _redis_open_to_anyone(url):
+        warning = (
+            f"Redis at {shown} answers without a password, and it holds sessions. Set requirepass in Redis and put "
+            "the password in ROOST_REDIS_URL (redis://:PASSWORD@host:port/0), or use a unix socket only Roost can open."
+        )
+    return Check("redis", True, shown, warning)
 
 
 def _imap() -> Check:

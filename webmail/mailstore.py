@@ -105,5 +105,5 @@ def mailbox_opens_without_session() -> bool:
 
 @contextmanager
 def mailbox_connection(account: MailAccount) -> Iterator[PooledConnection]:
-    with POOL.connection(imap_endpoint(), account.login) as conn:
+    with POOL.connection(imap_endpoint(), account.login, owner=account.user.pk) as conn:
         yield conn

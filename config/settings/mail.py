@@ -17,8 +17,10 @@ ROOST_SMTP_SECURITY = env_choice("ROOST_SMTP_SECURITY", "none", ("none", "startt
 ROOST_DOVECOT_MASTER_USER = env_str("ROOST_DOVECOT_MASTER_USER", "roost")
 ROOST_DOVECOT_MASTER_PASSWORD = env_str("ROOST_DOVECOT_MASTER_PASSWORD", "")
 
-# The database role Dovecot and Postfix use to read the directory views (SELECT only).
+# The database roles that read the directory views (SELECT only): Dovecot's, which sees password hashes,
+# and Postfix's, which does not.
 ROOST_MAIL_DB_ROLE = env_str("ROOST_MAIL_DB_ROLE", "roost_mail")
+ROOST_POSTFIX_DB_ROLE = env_str("ROOST_POSTFIX_DB_ROLE", "roost_postfix")
 
 # Port 25 of the managed Postfix (incoming mail); the demo seeding delivers through it.
 ROOST_SMTP_INCOMING_PORT = env_int("ROOST_SMTP_INCOMING_PORT", 25)

@@ -3,6 +3,7 @@ the roost_test database and a Redis database of their own."""
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 # The test stack's values win over the environment (which may hold the demo's), except for the
 # variables named in ROOST_TEST_ENV_WINS: a fault test can point one process at a dead port that way.
@@ -16,7 +17,9 @@ if _stack_env.exists():
 
 os.environ.setdefault("ROOST_SECRET_KEY", "test-only-not-secret")
 os.environ["ROOST_CACHE_PREFIX"] = "roost-test"
-os.environ["ROOST_REDIS_URL"] = os.environ.get("ROOST_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# The tests' own Redis database (15) on the deployment's server, with its credentials if it has any.
+_redis = urlsplit(os.environ.get("ROOST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+os.environ["ROOST_REDIS_URL"] = os.environ.get("ROOST_TEST_REDIS_URL", urlunsplit(_redis._replace(path="/15")))
 os.environ["ROOST_MAIL_MODE"] = "managed"
 # One name per test process, so a test can count exactly this process's connections in pg_stat_activity.
 os.environ["ROOST_DB_APPLICATION_NAME"] = f"roost-test-{os.getpid()}"

@@ -1,7 +1,9 @@
 """The mail stack templates render completely for both instances, and the instances never collide."""
 
 import importlib.util
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ spec.loader.exec_module(stack)
 
 @pytest.mark.parametrize("instance", ["demo", "test"])
 def test_every_template_renders_without_leftover_placeholders(instance: str) -> None:
-    values = stack.settings_for(instance) | {"vmail_uid": "5000", "vmail_gid": "5000"}
+    values = stack.settings_for(instance) | {"vmail_uid": "5000", "vmail_gid": "5000", "postfix_db_password": "x"}
     for template in (ROOT / "deploy" / "templates").rglob("*"):
         if template.is_file():
             text = stack.render(template.read_text(), values)
@@ -40,3 +42,45 @@ def test_outside_mail_is_refused_unless_asked_for(monkeypatch: pytest.MonkeyPatc
     assert stack.settings_for("demo")["default_transport"].startswith("error:")
     monkeypatch.setenv("ROOST_OUTBOUND", "direct")
     assert stack.settings_for("demo")["default_transport"] == "smtp"
+
+
+def rendered_postfix(tmp_path: Path) -> Path:
+    values = stack.settings_for("demo") | {"vmail_uid": "5000", "vmail_gid": "5000", "postfix_db_password": "x"}
+    tmp_path.mkdir()
+    for name in ("main.cf", "master.cf"):
+        (tmp_path / name).write_text(stack.render((ROOT / "deploy/templates/postfix" / name).read_text(), values))
+    return tmp_path
+
+
+def postconf(config_dir: Path, *names: str) -> str:
+    return subprocess.run(
+        ["postconf", "-c", str(config_dir), *names], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_smtp_auth_needs_tls_once_a_certificate_is_configured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ROOST_MAIL_TLS_CERT", raising=False)
+    monkeypatch.delenv("ROOST_MAIL_TLS_KEY", raising=False)
+    plain = postconf(rendered_postfix(tmp_path / "plain"), "smtpd_tls_auth_only", "smtpd_tls_security_level")
+    assert plain.split() == ["smtpd_tls_auth_only", "=", "no", "smtpd_tls_security_level", "=", "none"]
+
+    monkeypatch.setenv("ROOST_MAIL_TLS_CERT", "/etc/ssl/certs/mail.pem")
+    monkeypatch.setenv("ROOST_MAIL_TLS_KEY", "/etc/ssl/private/mail.key")
+    tls = postconf(rendered_postfix(tmp_path / "tls"), "smtpd_tls_auth_only", "smtpd_tls_security_level")
+    assert tls.split() == ["smtpd_tls_auth_only", "=", "yes", "smtpd_tls_security_level", "=", "may"]
+
+
+def test_postfix_reads_the_directory_with_its_own_role_and_no_password_view() -> None:
+    for template in (ROOT / "deploy/templates/postfix").glob("pgsql-*.cf"):
+        text = template.read_text()
+        assert "user = {{postfix_db_role}}" in text, template
+        assert "roost_mail_users" not in text, template
+
+
+@pytest.mark.integration
+def test_mail_stack_logs_are_not_world_readable() -> None:
+    """deploy/stack.py start made these for the running test instance."""
+    log_dir = Path(os.environ.get("ROOST_STACK_LOG_DIR", "/var/log/roost-test"))
+    assert log_dir.stat().st_mode & 0o007 == 0
+    for log in log_dir.glob("*.log"):
+        assert log.stat().st_mode & 0o007 == 0, log

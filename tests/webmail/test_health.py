@@ -22,3 +22,20 @@ def test_a_missing_service_is_named_with_how_to_fix_it(mail_stack: None, setting
     assert "Start Dovecot" in out
     assert "FAIL redis: Redis at redis://127.0.0.1:3/0 cannot be reached" in out
     assert "FAIL submission: SMTP (submission) at 127.0.0.1:2 cannot be reached" in out
+
+
+def test_redis_without_a_password_is_named_but_not_fatal(mail_stack: None, capsys: pytest.CaptureFixture[str]) -> None:
+    """The test machines run Redis with no password, as many servers do."""
+    call_command("roost_check")
+    out = capsys.readouterr().out
+    assert "ok   redis" in out
+    assert "warn redis: Redis at redis://127.0.0.1:6379/15 answers without a password" in out
+
+
+def test_a_redis_password_is_never_printed(mail_stack: None, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+    settings.REDIS_URL = "redis://:s3cret-pass@127.0.0.1:3/0"
+    with pytest.raises(CommandError):
+        call_command("roost_check")
+    out = capsys.readouterr().out
+    assert "FAIL redis: Redis at redis://***@127.0.0.1:3/0 cannot be reached" in out
+    assert "s3cret" not in out

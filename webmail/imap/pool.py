@@ -24,6 +24,9 @@ class PooledConnection:
     selected: str | None = None
     logins: int = 1
     selects: int = 0
+    # Whose mailbox this is beyond the login name: a mailbox deleted and made again under the same address
+    # is someone else, with another store, and must not get the old one's open session.
+    owner: object = None
 
     def select(self, folder: str) -> None:
         """Select folder unless this connection has it selected already. Dovecot brings a selected
@@ -59,9 +62,11 @@ class ImapPool:
         self.check_after = check_after
 
     @contextmanager
-    def connection(self, endpoint: ImapEndpoint, login: ImapLogin) -> Iterator[PooledConnection]:
+    def connection(
+        self, endpoint: ImapEndpoint, login: ImapLogin, *, owner: object = None
+    ) -> Iterator[PooledConnection]:
         key = (endpoint, login.username)
-        conn = self._take(key, login)
+        conn = self._take(key, login, owner)
         try:
             yield conn
         except BaseException:
@@ -70,15 +75,15 @@ class ImapPool:
         conn.last_used = time.monotonic()
         self._give_back(key, conn)
 
-    def _take(self, key: tuple[ImapEndpoint, str], login: ImapLogin) -> PooledConnection:
+    def _take(self, key: tuple[ImapEndpoint, str], login: ImapLogin, owner: object) -> PooledConnection:
         while True:
             with self._lock:
                 idle = self._idle.get(key)
                 conn = idle.pop() if idle else None
             if conn is None:
-                return PooledConnection(client=imap_connect(key[0], login), endpoint=key[0])
+                return PooledConnection(client=imap_connect(key[0], login), endpoint=key[0], owner=owner)
             age = time.monotonic() - conn.last_used
-            if age > self.idle_seconds:
+            if age > self.idle_seconds or conn.owner != owner:
                 _close_quietly(conn.client)
                 continue
             if age > self.check_after and not self._alive(conn):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from webmail.mime.headers import decode_words
+from webmail.mime.trace import TRACE_FIELDS
 
 from .connection import imap_errors
 from .listing import UNKNOWN_SENDER, Address, address_label, addresses, message_date
@@ -25,6 +26,7 @@ class MessageHead:
     size: int
     message_id: str
     structure: object  # imapclient BodyData, for webmail.mime.structure
+    trace: bytes = b""  # the Received and Return-Path fields, for webmail.mime.trace
 
     @property
     def sender_label(self) -> str:
@@ -35,10 +37,15 @@ class MessageHead:
         return self.sender[0].email if self.sender else ""
 
 
+_TRACE = f"HEADER.FIELDS ({' '.join(TRACE_FIELDS)})"
+
+
 def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | None:
     conn.select(folder)
     with imap_errors(conn.endpoint):
-        data = conn.client.fetch([uid], ["FLAGS", "ENVELOPE", "RFC822.SIZE", "BODYSTRUCTURE", "INTERNALDATE"])
+        data = conn.client.fetch(
+            [uid], ["FLAGS", "ENVELOPE", "RFC822.SIZE", "BODYSTRUCTURE", "INTERNALDATE", f"BODY.PEEK[{_TRACE}]"]
+        )
     item = data.get(uid)
     if item is None:
         return None
@@ -55,6 +62,7 @@ def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | N
         size=int(item.get(b"RFC822.SIZE", 0)),
         message_id=decode_words(getattr(envelope, "message_id", None)),
         structure=item.get(b"BODYSTRUCTURE"),
+        trace=item.get(f"BODY[{_TRACE}]".encode(), b"") or b"",
     )
 
 

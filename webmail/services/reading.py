@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from core.errors import NotFound
+from mailadmin.selectors import managed_domain_names
 from webmail.imap.changes import add_flags
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import MessageHead, fetch_head, fetch_sections, iter_section
@@ -12,6 +13,7 @@ from webmail.mailstore import MailAccount, mailbox_connection, mailbox_opens_wit
 from webmail.mime.sanitize import SanitizedHtml, plain_to_html, sanitize_html
 from webmail.mime.stream import stream_decoder
 from webmail.mime.structure import MimePart, attachments, choose_bodies, decode_body, parts_from_bodystructure
+from webmail.mime.trace import sender_unverified
 from webmail.services.folders import folder_tree_forget
 
 BODY_LIMIT = 2 * 1024 * 1024
@@ -34,6 +36,7 @@ class MessageView:
     attachments: list[MimePart]
     blocked_remote: int
     body_html: str  # sanitised with remote content blocked (the print view shows it as it is)
+    sender_unverified: bool = False  # From is one of our domains, but no signed-in owner sent it
 
 
 def _head(conn: PooledConnection, folder: str, uid: int) -> MessageHead:
@@ -110,6 +113,8 @@ def message_open(
         attachments=attachments(parts, bodies=(plain, html), referenced_cids=referenced),
         blocked_remote=body.blocked_remote,
         body_html=body.html,
+        sender_unverified=bool(head.sender)
+        and sender_unverified(head.trace, from_address=head.sender[0].email, local_domains=managed_domain_names()),
     )
 
 

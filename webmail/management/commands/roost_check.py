@@ -13,6 +13,8 @@ class Command(BaseCommand):
         for check in service_checks():
             mark = "ok  " if check.ok else "FAIL"
             self.stdout.write(f"{mark} {check.name}: {check.detail}")
+            if check.warning:
+                self.stdout.write(f"warn {check.name}: {check.warning}")
             if not check.ok:
                 failed.append(check.name)
         if failed:
