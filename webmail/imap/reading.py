@@ -7,7 +7,6 @@ from datetime import datetime
 
 from webmail.mime.headers import decode_words
 
-from .connection import imap_errors
 from .listing import Address, addresses
 from .pool import PooledConnection
 
@@ -29,7 +28,7 @@ class MessageHead:
 
 def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | None:
     conn.select(folder)
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch([uid], ["FLAGS", "ENVELOPE", "RFC822.SIZE", "BODYSTRUCTURE", "INTERNALDATE"])
     item = data.get(uid)
     if item is None:
@@ -59,7 +58,7 @@ def fetch_sections(
         return {}
     conn.select(folder)
     wanted = [f"BODY.PEEK[{s}]<0.{limit}>" for s in sections]
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch([uid], wanted).get(uid, {})
     return {s: data.get(f"BODY[{s}]<0>".encode(), b"") or b"" for s in sections}
 
@@ -69,7 +68,7 @@ def iter_section(conn: PooledConnection, folder: str, uid: int, section: str, ch
     conn.select(folder)
     offset = 0
     while True:
-        with imap_errors(conn.endpoint):
+        with conn.command():
             data = conn.client.fetch([uid], [f"BODY.PEEK[{section}]<{offset}.{chunk}>"]).get(uid, {})
         piece = data.get(f"BODY[{section}]<{offset}>".encode()) or b""
         if piece:
@@ -82,6 +81,6 @@ def iter_section(conn: PooledConnection, folder: str, uid: int, section: str, ch
 def fetch_header_fields(conn: PooledConnection, folder: str, uid: int, names: Sequence[str]) -> bytes:
     section = f"HEADER.FIELDS ({' '.join(names)})"
     conn.select(folder)
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch([uid], [f"BODY.PEEK[{section}]"]).get(uid, {})
     return data.get(f"BODY[{section}]".encode(), b"") or b""
