@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from accounts.credentials import credential_load
 from accounts.models import User
 from core.errors import RoostError
+from core.logins import login_generation
 
 from .imap.connection import ImapEndpoint, ImapLogin
 from .imap.pool import ImapPool, PooledConnection
@@ -49,5 +50,8 @@ def imap_login_for(user: User, session: SessionBase | None) -> ImapLogin:
 
 @contextmanager
 def mailbox_connection(user: User, session: SessionBase | None) -> Iterator[PooledConnection]:
-    with POOL.connection(imap_endpoint(), imap_login_for(user, session)) as conn:
+    """A pooled connection for user; ones kept from before their last sign-out or password change
+    (in this or any other process) are closed instead of reused."""
+    generation = login_generation(username=user.username)
+    with POOL.connection(imap_endpoint(), imap_login_for(user, session), generation=generation) as conn:
         yield conn
