@@ -74,7 +74,8 @@ class PooledConnection:
 
 class ImapPool:
     """Idle connections wait per (server, login). They are closed when older than idle_seconds
-    (checked on every checkout and check-in), when the process already keeps max_idle connections
+    (checked on every checkout and check-in, and every reap_every seconds by a daemon thread that
+    runs only while connections are idle), when the process already keeps max_idle connections
     (the least recently used go first), and when their login generation is no longer current
     (sign-out or a password change, in any process: see connection(generation=...))."""
 
@@ -85,9 +86,12 @@ class ImapPool:
         max_idle: int = 32,
         idle_seconds: float = 300.0,
         check_after: float = 30.0,
+        reap_every: float = 30.0,
     ):
         self._idle: dict[tuple[ImapEndpoint, str], list[PooledConnection]] = {}
         self._lock = threading.Lock()
+        self._reaper: threading.Thread | None = None
+        self.reap_every = reap_every
         self.max_idle_per_login = max_idle_per_login
         self.max_idle = max_idle
         self.idle_seconds = idle_seconds
@@ -159,6 +163,25 @@ class ImapPool:
         if not kept:
             _close_quietly(conn.client)
         self.reap()
+        self._start_reaper()
+
+    def _start_reaper(self) -> None:
+        """A process that goes quiet still closes its idle connections once they are too old. The
+        thread ends when nothing is idle; a forked child (a Celery worker) starts its own."""
+        with self._lock:
+            if self._reaper is not None and self._reaper.is_alive():
+                return
+            self._reaper = threading.Thread(target=self._reap_while_idle, name="imap-pool-reaper", daemon=True)
+            self._reaper.start()
+
+    def _reap_while_idle(self) -> None:
+        while True:
+            time.sleep(self.reap_every)
+            self.reap()
+            with self._lock:
+                if not self._idle:
+                    self._reaper = None
+                    return
 
     def reap(self) -> None:
         """Close idle connections past their age, then the least recently used ones over max_idle."""

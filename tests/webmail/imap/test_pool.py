@@ -1,6 +1,7 @@
 """The connection pool's rules, with a stand-in for the logged-in client (no server needed)."""
 
 import contextlib
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -125,6 +126,17 @@ def test_idle_connections_past_their_age_are_reaped(made: list[FakeClient]) -> N
         pass
     conn.last_used -= 61
     pool.reap()
+    assert made[0].closed
+    assert pool.idle_count() == 0
+
+
+def test_a_quiet_process_still_closes_connections_past_their_age(made: list[FakeClient]) -> None:
+    pool = ImapPool(idle_seconds=0.1, reap_every=0.05)
+    with pool.connection(ENDPOINT, _login()):
+        pass
+    deadline = time.monotonic() + 5
+    while not made[0].closed and time.monotonic() < deadline:
+        time.sleep(0.02)  # nothing else touches the pool meanwhile
     assert made[0].closed
     assert pool.idle_count() == 0
 
