@@ -69,7 +69,13 @@ class PooledConnection:
             return
         self.selected = None
         with self.command():
-            self.client.unselect_folder()
+            if self.has("UNSELECT"):
+                self.client.unselect_folder()
+            else:
+                # CLOSE would also expunge the folder's \Deleted messages; a read-only SELECT of INBOX
+                # leaves the folder unselected and changes nothing (self.selected stays None, so the
+                # next select("INBOX") opens it read-write again).
+                self.client.select_folder("INBOX", readonly=True)
 
 
 class ImapPool:

@@ -23,17 +23,24 @@ class FakeClient:
         self.capability_calls = 0
         self.closed = False
         self.selected: str | None = None
+        self.readonly_selects = 0
+        self.unselects = 0
 
     def capabilities(self) -> tuple[bytes, ...]:
         self.capability_calls += 1
         return self._capabilities
 
-    def select_folder(self, folder: str) -> dict[bytes, object]:
+    def select_folder(self, folder: str, readonly: bool = False) -> dict[bytes, object]:
+        self.readonly_selects += readonly
         if folder == "Missing":
             self.selected = None  # what a server does: a failed SELECT leaves nothing selected
             raise IMAPClientError("select failed: Mailbox doesn't exist")
         self.selected = folder
         return {}
+
+    def unselect_folder(self) -> None:
+        self.unselects += 1
+        self.selected = None
 
     def noop(self) -> None:
         if self.closed:
@@ -83,6 +90,20 @@ def test_a_failed_select_forgets_the_selected_folder(made: list[FakeClient]) -> 
         conn.select("INBOX")  # selected again for real, not skipped as "already selected"
         assert made[0].selected == "INBOX"
         assert conn.selects == 2
+
+
+def test_unselect_uses_unselect_or_else_a_read_only_select_never_close(made: list[FakeClient]) -> None:
+    pool = ImapPool()
+    with pool.connection(ENDPOINT, _login()) as conn:
+        conn.select("Projects")
+        conn.unselect()  # the stand-in server offers no UNSELECT
+        assert made[0].unselects == 0
+        assert made[0].readonly_selects == 1
+        assert conn.selected is None
+        conn.capabilities = conn.capabilities | {"UNSELECT"}
+        conn.select("Projects")
+        conn.unselect()
+        assert made[0].unselects == 1
 
 
 def test_a_connection_whose_command_failed_is_closed_even_when_the_caller_carried_on(made: list[FakeClient]) -> None:
