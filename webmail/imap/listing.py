@@ -90,7 +90,7 @@ def sorted_uids(
     offers it, else SEARCH plus the sort key's FETCH items, sorted here the same way."""
     conn.select(folder)
     if not conn.has("SORT"):
-        uids = search_uids(conn, folder, criteria)
+        uids = search_uids(conn, folder, list(criteria) or ["ALL"])
         return sort_entries(fetch_sort_entries(conn, uids, sort), sort=sort, reverse=reverse)
     keys = [b"REVERSE", SORT_KEYS[sort]] if reverse else [SORT_KEYS[sort]]
     with conn.command():
@@ -106,7 +106,7 @@ def thread_uids(conn: PooledConnection, folder: str, *, criteria: Sequence[objec
             threads = conn.client.thread("REFERENCES", list(criteria) or ["ALL"], charset="UTF-8")
         flat = [sorted(_flatten(thread)) for thread in threads]
     else:
-        flat = thread_groups(fetch_thread_entries(conn, search_uids(conn, folder, criteria)))
+        flat = thread_groups(fetch_thread_entries(conn, search_uids(conn, folder, list(criteria) or ["ALL"])))
     flat = [uids for uids in flat if uids]
     flat.sort(key=lambda uids: uids[-1], reverse=True)
     return flat
