@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate, login, logout
 from django.http import HttpRequest
 
 from core.errors import RoostError
+from core.logins import login_generation_bump
 
 from .credentials import credential_store
 from .throttle import login_throttle_check, login_throttle_record_failure, login_throttle_reset
@@ -28,4 +29,7 @@ def session_login(*, request: HttpRequest, address: str, password: str) -> None:
 
 
 def session_logout(*, request: HttpRequest) -> None:
+    username = request.user.get_username() if request.user.is_authenticated else ""
     logout(request)
+    if username:
+        login_generation_bump(username=username)  # kept IMAP connections of this user are dropped

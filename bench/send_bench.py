@@ -104,6 +104,7 @@ def main() -> int:
             raw.append((wait_for(inbox, subject, start + 60) - start) * 1000)
 
         from accounts.models import User
+        from webmail.mailstore import mail_account_for_task
         from webmail.models import Outbox
         from webmail.services.compose import ComposeRequest, message_send
 
@@ -112,7 +113,7 @@ def main() -> int:
         start = time.monotonic()
         ids = [
             message_send(
-                user=user, session=None,
+                account=mail_account_for_task(user),
                 request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=SENDER, to=RECIPIENT,
                                        subject=f"bulk {tag} {n}", text="Throughput run."),
             ).pk

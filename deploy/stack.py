@@ -30,6 +30,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "name": "roost",
         "db_name": "roost",
         "imap_port": "143",
+        "imap_basic_port": "0",  # off: only the test instance has the minimal-capability listener
         "smtp_port": "25",
         "submission_port": "587",
         "lmtp_port": "24",
@@ -50,6 +51,7 @@ PROFILES: dict[str, dict[str, str]] = {
         "name": "roost-test",
         "db_name": "roost_test",
         "imap_port": "10143",
+        "imap_basic_port": "10144",
         "smtp_port": "10025",
         "submission_port": "10587",
         "lmtp_port": "10024",
@@ -83,6 +85,9 @@ def settings_for(instance: str) -> dict[str, str]:
     values = dict(PROFILES[instance])
     values.update(
         {
+            # The minimal-capability IMAP listener sits on an address of its own: Dovecot 2.3 chooses
+            # settings by local address (a "local" block), not by listener or port.
+            "imap_basic_host": "127.0.0.2",
             "db_host": os.environ.get("ROOST_DB_HOST", "127.0.0.1"),
             "db_port": os.environ.get("ROOST_DB_PORT", "5432"),
             "mail_db_role": os.environ.get("ROOST_MAIL_DB_ROLE", "roost_mail"),
@@ -267,6 +272,12 @@ def do_render(instance: str) -> dict[str, str]:
                 "ROOST_STACK_LOG_DIR": values["log_dir"],
             }.items()
         )
+        + (
+            f"ROOST_TEST_IMAP_BASIC_HOST={values['imap_basic_host']}\n"
+            f"ROOST_TEST_IMAP_BASIC_PORT={values['imap_basic_port']}\n"
+            if values["imap_basic_port"] != "0"
+            else ""
+        )
     )
     env_file.chmod(0o600)
     return values
@@ -281,10 +292,10 @@ def start_daemon(*cmd: str, log_file: str) -> None:
         raise StackError(f"{' '.join(cmd)} failed; see {log_file}")
 
 
-def port_open(port: str) -> bool:
+def port_open(port: str, host: str = "127.0.0.1") -> bool:
     with socket.socket() as sock:
         sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", int(port))) == 0
+        return sock.connect_ex((host, int(port))) == 0
 
 
 def dovecot_running(values: dict[str, str]) -> bool:
@@ -329,10 +340,12 @@ def wait_for(check: Callable[[], bool], what: str, values: dict[str, str], secon
 
 
 def wait_for_ports(values: dict[str, str], seconds: float = 20.0) -> None:
-    ports = [values[k] for k in ("imap_port", "lmtp_port", "auth_port", "smtp_port", "submission_port")]
+    ports = [("127.0.0.1", values[k]) for k in ("imap_port", "lmtp_port", "auth_port", "smtp_port", "submission_port")]
+    if values["imap_basic_port"] != "0":
+        ports.append((values["imap_basic_host"], values["imap_basic_port"]))
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        closed = [p for p in ports if not port_open(p)]
+        closed = [f"{h}:{p}" for h, p in ports if not port_open(p, h)]
         if not closed:
             return
         time.sleep(0.2)

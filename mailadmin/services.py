@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 
 from accounts.models import User
 from core.errors import RoostError
+from core.logins import login_generation_bump
 
 from .addresses import InvalidAddress, domain_of, normalise_address, normalise_domain
 from .models import Alias, ArchivedMailbox, Domain, Mailbox
@@ -100,6 +101,12 @@ def mailbox_set_password(*, mailbox: Mailbox, password: str) -> None:
     _check_password(password, mailbox.user)
     mailbox.user.set_password(password)
     mailbox.user.save(update_fields=["password"])
+    _drop_kept_connections(mailbox.user.username)
+
+
+def _drop_kept_connections(username: str) -> None:
+    """After commit: a connection opened between the bump and the commit would still be the old login's."""
+    transaction.on_commit(lambda: login_generation_bump(username=username))
 
 
 @transaction.atomic
@@ -109,6 +116,8 @@ def mailbox_set_active(*, mailbox: Mailbox, active: bool) -> None:
     mailbox.save(update_fields=["active"])
     mailbox.user.is_active = active
     mailbox.user.save(update_fields=["is_active"])
+    if not active:
+        _drop_kept_connections(mailbox.user.username)
 
 
 def mailbox_home(mailbox: Mailbox) -> str:

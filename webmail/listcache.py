@@ -1,6 +1,8 @@
 """The sorted UID list of a folder, kept in Redis so that page N of a large folder is one cached
 slice plus one FETCH. The key holds the folder's stamp: UIDVALIDITY, UIDNEXT and MESSAGES change
-whenever its set of messages does; HIGHESTMODSEQ is added only for lists that depend on flags."""
+whenever its set of messages does; HIGHESTMODSEQ is added only for lists that depend on flags. A
+server without CONDSTORE has no HIGHESTMODSEQ, and nothing else in STATUS changes with every flag
+change, so those lists are not cached there at all: slower, never stale."""
 
 import contextlib
 import hashlib
@@ -26,15 +28,19 @@ def _redis() -> redis.Redis:
     return _client
 
 
-def _key(kind: str, user: str, folder: str, stamp: FolderStamp, variant: str, flag_dependent: bool) -> str:
+def _key(kind: str, user: str, folder: str, stamp: FolderStamp, variant: str, flag_dependent: bool) -> str | None:
+    if flag_dependent and stamp.highestmodseq is None:
+        return None
     digest = hashlib.sha256(f"{user}\0{folder}\0{variant}".encode()).hexdigest()[:32]
     parts = [stamp.uidvalidity, stamp.uidnext, stamp.messages]
-    if flag_dependent:
+    if flag_dependent and stamp.highestmodseq is not None:
         parts.append(stamp.highestmodseq)
     return f"{settings.CACHES['default']['KEY_PREFIX']}:{kind}:{digest}:{':'.join(map(str, parts))}"
 
 
-def _cached(key: str, compute: Callable[[], T], encode: Callable[[T], bytes], decode: Callable[[bytes], T]) -> T:
+def _cached(key: str | None, compute: Callable[[], T], encode: Callable[[T], bytes], decode: Callable[[bytes], T]) -> T:
+    if key is None:
+        return compute()
     try:
         raw = _redis().get(key)
     except redis.RedisError:

@@ -16,6 +16,7 @@ from accounts.credentials import credential_load
 from accounts.models import User
 from core.crypto import secret_open, secret_seal
 from core.errors import RoostError
+from core.logins import login_generation
 
 from .imap.connection import ImapEndpoint, ImapLogin
 from .imap.pool import ImapPool, PooledConnection
@@ -103,7 +104,15 @@ def mailbox_opens_without_session() -> bool:
     return settings.ROOST_MAIL_MODE == "managed"
 
 
+def pool_generation(account: MailAccount) -> object:
+    """What a kept connection must still match to be reused: the same mailbox row (a re-created address is
+    another mailbox) and the same login generation (core.logins: moved on by sign-out and password changes)."""
+    return (account.user.pk, login_generation(username=account.address))
+
+
 @contextmanager
 def mailbox_connection(account: MailAccount) -> Iterator[PooledConnection]:
-    with POOL.connection(imap_endpoint(), account.login, owner=account.user.pk) as conn:
+    """A pooled connection for the account; ones kept from before the user's last sign-out or password change
+    (in this or any other process), or from an earlier mailbox of the same address, are closed, not reused."""
+    with POOL.connection(imap_endpoint(), account.login, generation=pool_generation(account)) as conn:
         yield conn

@@ -84,3 +84,20 @@ def test_mail_stack_logs_are_not_world_readable() -> None:
     assert log_dir.stat().st_mode & 0o007 == 0
     for log in log_dir.glob("*.log"):
         assert log.stat().st_mode & 0o007 == 0, log
+
+
+def _dovecot_conf(instance: str) -> str:
+    values = stack.settings_for(instance) | {"vmail_uid": "5000", "vmail_gid": "5000"}
+    return stack.render((ROOT / "deploy" / "templates" / "dovecot" / "dovecot.conf").read_text(), values)
+
+
+def test_only_the_test_instance_listens_with_few_capabilities() -> None:
+    listener = re.compile(r"inet_listener imap-basic \{\s*address = ([\d.]+)\s*port = (\d+)")
+    assert listener.search(_dovecot_conf("demo")).group(2) == "0"  # type: ignore[union-attr]
+    address, port = listener.search(_dovecot_conf("test")).groups()  # type: ignore[union-attr]
+    assert (address, port) == ("127.0.0.2", stack.PROFILES["test"]["imap_basic_port"])
+    capability = re.search(r"local 127\.0\.0\.2 \{.*?imap_capability = ([^\n]+)", _dovecot_conf("test"), re.S)
+    assert capability is not None
+    offered = set(capability.group(1).split())
+    assert "IMAP4rev1" in offered
+    assert not offered & {"SORT", "THREAD=REFERENCES", "MOVE", "CONDSTORE", "QRESYNC"}

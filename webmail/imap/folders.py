@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 
-from .connection import imap_errors
 from .pool import PooledConnection
 
 SPECIAL_USE = {
@@ -46,7 +45,7 @@ def _text(value: bytes | str) -> str:
 
 def list_folders(conn: PooledConnection, *, with_counts: bool = True) -> list[Folder]:
     """Every folder, special-use folders first in a fixed order, then the rest by name."""
-    with imap_errors(conn.endpoint):
+    with conn.command():
         listed = conn.client.list_folders()
         subscribed = {_text(name) for _, _, name in conn.client.list_sub_folders()}
         folders = []
@@ -81,19 +80,19 @@ def _folder_order(folder: Folder) -> tuple[int, str]:
 
 
 def folder_delimiter(conn: PooledConnection) -> str:
-    with imap_errors(conn.endpoint):
+    with conn.command():
         listed = conn.client.list_folders(pattern="INBOX")
     return _text(listed[0][1] or b"/") if listed else "/"
 
 
 def create_folder(conn: PooledConnection, name: str) -> None:
-    with imap_errors(conn.endpoint):
+    with conn.command():
         conn.client.create_folder(name)
         conn.client.subscribe_folder(name)
 
 
 def rename_folder(conn: PooledConnection, old: str, new: str) -> None:
-    with imap_errors(conn.endpoint):
+    with conn.command():
         if conn.selected == old:
             conn.unselect()
         conn.client.rename_folder(old, new)
@@ -101,7 +100,7 @@ def rename_folder(conn: PooledConnection, old: str, new: str) -> None:
 
 
 def delete_folder(conn: PooledConnection, name: str) -> None:
-    with imap_errors(conn.endpoint):
+    with conn.command():
         if conn.selected == name:
             conn.unselect()
         conn.client.unsubscribe_folder(name)
@@ -109,7 +108,7 @@ def delete_folder(conn: PooledConnection, name: str) -> None:
 
 
 def set_subscribed(conn: PooledConnection, name: str, subscribed: bool) -> None:
-    with imap_errors(conn.endpoint):
+    with conn.command():
         if subscribed:
             conn.client.subscribe_folder(name)
         else:

@@ -1,4 +1,5 @@
-"""Listing a folder: its state stamp, server-side SORT/THREAD/SEARCH, and page summaries."""
+"""Listing a folder: its state stamp, SORT/THREAD/SEARCH (on the server when it offers them, else
+client-side in .clientside), and page summaries."""
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -6,7 +7,7 @@ from datetime import UTC, datetime
 
 from webmail.mime.headers import decode_words
 
-from .connection import imap_errors
+from .clientside import fetch_sort_entries, fetch_thread_entries, sort_entries, thread_groups
 from .pool import PooledConnection
 
 SORT_KEYS = {"date": b"DATE", "arrival": b"ARRIVAL", "from": b"FROM", "subject": b"SUBJECT", "size": b"SIZE"}
@@ -17,13 +18,13 @@ SNIPPET_ITEM = "SNIPPET (FUZZY)"
 @dataclass(frozen=True)
 class FolderStamp:
     """What identifies a folder's contents: the UID set changes only with UIDNEXT or MESSAGES;
-    flags change HIGHESTMODSEQ."""
+    flags change HIGHESTMODSEQ, which only a server with CONDSTORE reports (None otherwise)."""
 
     uidvalidity: int
     uidnext: int
     messages: int
     unseen: int
-    highestmodseq: int
+    highestmodseq: int | None
 
 
 @dataclass(frozen=True)
@@ -97,37 +98,47 @@ class MessageSummary:
 
 
 def folder_stamp(conn: PooledConnection, folder: str) -> FolderStamp:
-    with imap_errors(conn.endpoint):
+    # STATUS HIGHESTMODSEQ is a CONDSTORE item: a server without it may answer BAD to the whole STATUS.
+    condstore = conn.has("CONDSTORE")
+    items = [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES", b"UNSEEN"] + ([b"HIGHESTMODSEQ"] if condstore else [])
+    with conn.command():
         if conn.selected == folder:
             conn.client.noop()  # STATUS of the selected folder reports this session's view: bring it up to date
-        status = conn.client.folder_status(
-            folder, [b"UIDVALIDITY", b"UIDNEXT", b"MESSAGES", b"UNSEEN", b"HIGHESTMODSEQ"]
-        )
+        status = conn.client.folder_status(folder, items)
+    modseq = status.get(b"HIGHESTMODSEQ")
     return FolderStamp(
         uidvalidity=int(status[b"UIDVALIDITY"]),
         uidnext=int(status[b"UIDNEXT"]),
         messages=int(status[b"MESSAGES"]),
         unseen=int(status[b"UNSEEN"]),
-        highestmodseq=int(status.get(b"HIGHESTMODSEQ", 0)),
+        highestmodseq=int(modseq) if condstore and modseq is not None else None,
     )
 
 
 def sorted_uids(
     conn: PooledConnection, folder: str, *, sort: str, reverse: bool, criteria: Sequence[object]
 ) -> list[int]:
-    """UIDs of the messages matching criteria, in the requested order (server-side SORT)."""
+    """UIDs of the messages matching criteria, in the requested order: UID SORT when the server
+    offers it, else SEARCH plus the sort key's FETCH items, sorted here the same way."""
     conn.select(folder)
+    if not conn.has("SORT"):
+        uids = search_uids(conn, folder, list(criteria) or ["ALL"])
+        return sort_entries(fetch_sort_entries(conn, uids, sort), sort=sort, reverse=reverse)
     keys = [b"REVERSE", SORT_KEYS[sort]] if reverse else [SORT_KEYS[sort]]
-    with imap_errors(conn.endpoint):
+    with conn.command():
         return [int(uid) for uid in conn.client.sort(keys, list(criteria) or ["ALL"], charset="UTF-8")]
 
 
 def thread_uids(conn: PooledConnection, folder: str, *, criteria: Sequence[object]) -> list[list[int]]:
-    """Conversations (THREAD=REFERENCES), each as its UIDs in thread order, newest conversation first."""
+    """Conversations (THREAD=REFERENCES, or the same grouping done here when the server lacks it),
+    each as its UIDs in ascending order, newest conversation first."""
     conn.select(folder)
-    with imap_errors(conn.endpoint):
-        threads = conn.client.thread("REFERENCES", list(criteria) or ["ALL"], charset="UTF-8")
-    flat = [sorted(_flatten(thread)) for thread in threads]
+    if conn.has("THREAD=REFERENCES"):
+        with conn.command():
+            threads = conn.client.thread("REFERENCES", list(criteria) or ["ALL"], charset="UTF-8")
+        flat = [sorted(_flatten(thread)) for thread in threads]
+    else:
+        flat = thread_groups(fetch_thread_entries(conn, search_uids(conn, folder, list(criteria) or ["ALL"])))
     flat = [uids for uids in flat if uids]
     flat.sort(key=lambda uids: uids[-1], reverse=True)
     return flat
@@ -150,7 +161,7 @@ def existing_uids(conn: PooledConnection, folder: str, uids: Sequence[int]) -> s
 
 def search_uids(conn: PooledConnection, folder: str, criteria: Sequence[object]) -> list[int]:
     conn.select(folder)
-    with imap_errors(conn.endpoint):
+    with conn.command():
         return sorted(int(uid) for uid in conn.client.search(list(criteria), charset="UTF-8"))
 
 
@@ -190,8 +201,8 @@ def fetch_summaries(
     if not uids:
         return []
     conn.select(folder)
-    items = [*SUMMARY_ITEMS, SNIPPET_ITEM] if snippets else SUMMARY_ITEMS
-    with imap_errors(conn.endpoint):
+    items = [*SUMMARY_ITEMS, SNIPPET_ITEM] if snippets and conn.has("SNIPPET=FUZZY") else SUMMARY_ITEMS
+    with conn.command():
         data = conn.client.fetch(list(uids), items)
     summaries = []
     for uid in uids:
@@ -221,7 +232,7 @@ def fetch_flags(conn: PooledConnection, folder: str, uids: Sequence[int]) -> dic
     if not uids:
         return {}
     conn.select(folder)
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch(list(uids), ["FLAGS"])
     return {
         uid: frozenset(f.decode() if isinstance(f, bytes) else str(f) for f in item.get(b"FLAGS", ()))
@@ -233,6 +244,6 @@ def fetch_dates(conn: PooledConnection, folder: str, uids: Sequence[int]) -> dic
     if not uids:
         return {}
     conn.select(folder)
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch(list(uids), ["INTERNALDATE"])
     return {uid: item[b"INTERNALDATE"] for uid, item in data.items() if isinstance(item.get(b"INTERNALDATE"), datetime)}

@@ -8,7 +8,6 @@ from datetime import datetime
 from webmail.mime.headers import decode_words
 from webmail.mime.trace import TRACE_FIELDS
 
-from .connection import imap_errors
 from .listing import UNKNOWN_SENDER, Address, address_label, addresses, message_date
 from .pool import PooledConnection
 
@@ -42,7 +41,7 @@ _TRACE = f"HEADER.FIELDS ({' '.join(TRACE_FIELDS)})"
 
 def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | None:
     conn.select(folder)
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch(
             [uid], ["FLAGS", "ENVELOPE", "RFC822.SIZE", "BODYSTRUCTURE", "INTERNALDATE", f"BODY.PEEK[{_TRACE}]"]
         )
@@ -74,7 +73,7 @@ def fetch_sections(
         return {}
     conn.select(folder)
     wanted = [f"BODY.PEEK[{s}]<0.{limit}>" for s in sections]
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch([uid], wanted).get(uid, {})
     return {s: data.get(f"BODY[{s}]<0>".encode(), b"") or b"" for s in sections}
 
@@ -84,7 +83,7 @@ def iter_section(conn: PooledConnection, folder: str, uid: int, section: str, ch
     conn.select(folder)
     offset = 0
     while True:
-        with imap_errors(conn.endpoint):
+        with conn.command():
             data = conn.client.fetch([uid], [f"BODY.PEEK[{section}]<{offset}.{chunk}>"]).get(uid, {})
         piece = data.get(f"BODY[{section}]<{offset}>".encode()) or b""
         if piece:
@@ -97,6 +96,6 @@ def iter_section(conn: PooledConnection, folder: str, uid: int, section: str, ch
 def fetch_header_fields(conn: PooledConnection, folder: str, uid: int, names: Sequence[str]) -> bytes:
     section = f"HEADER.FIELDS ({' '.join(names)})"
     conn.select(folder)
-    with imap_errors(conn.endpoint):
+    with conn.command():
         data = conn.client.fetch([uid], [f"BODY.PEEK[{section}]"]).get(uid, {})
     return data.get(f"BODY[{section}]".encode(), b"") or b""
