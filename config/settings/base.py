@@ -3,7 +3,7 @@
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_networks, env_str
 
 from .celery import *  # noqa: F403
 from .channels import *  # noqa: F403
@@ -19,6 +19,8 @@ BASE_URL = env_str("ROOST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [urlsplit(BASE_URL).hostname or "127.0.0.1", *env_list("ROOST_ALLOWED_HOSTS", [])]
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
 USE_X_FORWARDED_HOST = False
+# Only these peers (reverse proxies) may say which client they forward for (core/clientip.py).
+ROOST_TRUSTED_PROXIES = env_networks("ROOST_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "daphne",
