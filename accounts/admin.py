@@ -1,6 +1,25 @@
+from typing import Any
+
 from django.contrib import admin
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+
+from core.errors import RoostError
 
 from .models import User
 
+
+class AdminLoginForm(AdminAuthenticationForm):
+    """The admin's sign-in goes through the same backend, and so the same throttle, as the web login;
+    this shows the throttle's message (or an unreachable server's) on the form instead of a 500."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except RoostError as error:
+            raise ValidationError(str(error), code="throttled") from None
+
+
 admin.site.register(User, UserAdmin)
+admin.site.login_form = AdminLoginForm

@@ -115,8 +115,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in throttling (accounts/throttle.py): failures per client address per fixed window, and per
+# account a delay that starts after the same number of failures and doubles up to the window's length.
 ROOST_LOGIN_MAX_FAILURES = env_int("ROOST_LOGIN_MAX_FAILURES", 5)
 ROOST_LOGIN_LOCKOUT_SECONDS = env_int("ROOST_LOGIN_LOCKOUT_SECONDS", 900)
+ROOST_LOGIN_DELAY_SECONDS = env_int("ROOST_LOGIN_DELAY_SECONDS", 60)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
