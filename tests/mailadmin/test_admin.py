@@ -93,3 +93,18 @@ def test_admin_deactivates_a_mailbox_and_its_user(admin_client_for: Client) -> N
     alice.user.refresh_from_db()
     assert not alice.active
     assert not alice.user.is_active
+
+
+@pytest.mark.django_db
+def test_weak_password_on_an_existing_mailbox_is_refused_before_anything_is_saved(admin_client_for: Client) -> None:
+    alice = personas.mailbox("alice")
+    response = admin_client_for.post(
+        f"/admin/mailadmin/mailbox/{alice.pk}/change/",
+        {"display_name": "Alice Changed", "quota_mb": 100, "active": "on", "password": "password"},
+    )
+    assert response.status_code == 200
+    assert "This password is too common." in response.content.decode()
+    alice.refresh_from_db()
+    alice.user.refresh_from_db()
+    assert (alice.display_name, alice.quota_mb) == ("Alice", 1024)
+    assert alice.user.check_password(personas.PASSWORD)
