@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from .models import User
 from .throttle import login_throttled
+from .validators import BCRYPT_MAX_BYTES
 
 
 class AddressBackend(ModelBackend):
@@ -19,6 +20,8 @@ class AddressBackend(ModelBackend):
         address = username.strip().lower()
 
         def verify() -> User | None:
+            if len(password.encode()) > BCRYPT_MAX_BYTES:
+                return None  # no stored password is this long, and bcrypt would raise on it
             user = super(AddressBackend, self).authenticate(request, username=address, password=password, **kwargs)
             return user if isinstance(user, User) else None
 

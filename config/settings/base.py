@@ -114,6 +114,7 @@ ROOST_BCRYPT_ROUNDS = env_int("ROOST_BCRYPT_ROUNDS", 12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.BcryptLengthValidator"},
 ]
 # Sign-in throttling (accounts/throttle.py): failures per client address per fixed window, and per
 # account a delay that starts after the same number of failures and doubles up to the window's length.
