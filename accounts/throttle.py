@@ -73,15 +73,16 @@ def _check(*, ip: str | None, address: str, known_device: bool) -> bool:
     pipe = _redis().pipeline(transaction=False)
     if ip:
         pipe.get(_source_key(ip, now)[0])
-    pipe.ttl(_key("wait", address))
-    *source, wait = pipe.execute()
+    pipe.pttl(_key("wait", address))
+    *source, wait_ms = pipe.execute()
     if source and int(source[0] or 0) >= settings.ROOST_LOGIN_MAX_FAILURES:
         seconds = _source_key(ip or "", now)[1]
         raise LoginThrottled(
             f"Too many failed sign-in attempts from your network. Wait {_wait_text(seconds)} and try again.", seconds
         )
-    delayed = wait > 0
+    delayed = wait_ms > 0
     if delayed and not known_device:
+        wait = (wait_ms + 999) // 1000
         raise LoginThrottled(
             f"Too many failed sign-in attempts for {address}. Wait {_wait_text(wait)} and try again, or sign in "
             "from a browser you have used with this account before.",

@@ -1,3 +1,4 @@
+from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -43,3 +44,17 @@ def login_view(request: HttpRequest) -> HttpResponse:
 def logout_view(request: HttpRequest) -> HttpResponse:
     session_logout(request=request)
     return redirect("accounts:login")
+
+
+def admin_login_view(request: HttpRequest) -> HttpResponse:
+    """The Django admin's sign-in, answering as Roost's own does: 429 with Retry-After while throttled,
+    and a successful sign-in remembers the browser (accounts.devices)."""
+    response = admin.site.login(request)
+    context = getattr(response, "context_data", None) or {}
+    retry_after = getattr(context.get("form"), "retry_after", None)
+    if retry_after is not None:
+        response.status_code = 429
+        response["Retry-After"] = str(retry_after)
+    elif request.method == "POST" and response.status_code == 302 and request.user.is_authenticated:
+        device_remember(request=request, response=response, user=request.user)
+    return response

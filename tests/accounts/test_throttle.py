@@ -38,10 +38,12 @@ def _admin(client: Client, address: str, password: str, ip: str) -> str:
     response = client.post("/admin/login/?next=/admin/", {"username": address, "password": password}, REMOTE_ADDR=ip)
     if response.status_code == 302:
         return OK
-    assert response.status_code == 200
     page = response.content.decode()
-    if "Too many failed sign-in attempts" in page:
+    if response.status_code == 429:
+        assert "Too many failed sign-in attempts" in page
+        assert int(response["Retry-After"]) > 0
         return THROTTLED
+    assert response.status_code == 200
     assert "Please enter the correct" in page
     return WRONG
 
@@ -181,6 +183,20 @@ def test_device_cookie_counts_only_for_its_own_account_and_password(settings) ->
 
     mailbox_set_password(mailbox=alice, password="a-brand-new-password")
     assert _web(alices_browser, OWNER, "a-brand-new-password", "203.0.113.10") == THROTTLED
+
+
+@pytest.mark.django_db
+def test_signing_in_at_the_admin_remembers_the_browser_too(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOST_LOGIN_DELAY_SECONDS = 60
+    _owner()
+    browser = Client()
+    assert _admin(browser, OWNER, personas.PASSWORD, "203.0.113.10") == OK
+    assert browser.post(reverse("accounts:logout")).status_code == 302
+    for i in range(5):
+        _admin(Client(), OWNER, f"guess-{i}", f"198.51.100.{i}")
+
+    assert _admin(Client(), OWNER, personas.PASSWORD, "203.0.113.99") == THROTTLED
+    assert _admin(browser, OWNER, personas.PASSWORD, "203.0.113.10") == OK
 
 
 @pytest.mark.django_db
