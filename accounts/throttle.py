@@ -9,10 +9,16 @@ Two limits, both counted atomically in Redis so every web process sees the same 
   the account wait before the next try, ROOST_LOGIN_DELAY_SECONDS doubling up to
   ROOST_LOGIN_LOCKOUT_SECONDS. A browser that has signed in to the account before is let through
   (accounts.devices), so a stranger cannot lock the owner out.
+
+A try is counted before its password is checked and refunded if it succeeds, and a try during the
+delays must take the account's turn (SET NX) first: many tries sent at once cannot all slip in
+between a check and a count.
 """
 
+import contextlib
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TypeVar
 
 import redis
@@ -61,51 +67,88 @@ def _source_key(ip: str, now: float) -> tuple[str, int]:
     return _key("source", ip, number), max(1, int((number + 1) * window - now + 0.999))
 
 
-def _incr(pipe: "redis.client.Pipeline", key: str, ttl: int) -> None:
-    # EXPIRE NX sets the lifetime at the first failure only; later failures never push it forward.
-    pipe.incr(key)
-    pipe.expire(key, ttl, nx=True)
+def _delay_ms(failures: int) -> int:
+    over = min(failures - settings.ROOST_LOGIN_MAX_FAILURES, 20)
+    return 1000 * min(settings.ROOST_LOGIN_LOCKOUT_SECONDS, settings.ROOST_LOGIN_DELAY_SECONDS * 2**over)
 
 
-def _check(*, ip: str | None, address: str, known_device: bool) -> bool:
-    """Raise LoginThrottled if this try must wait; returns whether the account is in a delay."""
-    now = time.time()
-    pipe = _redis().pipeline(transaction=False)
-    if ip:
-        pipe.get(_source_key(ip, now)[0])
-    pipe.pttl(_key("wait", address))
-    *source, wait_ms = pipe.execute()
-    if source and int(source[0] or 0) >= settings.ROOST_LOGIN_MAX_FAILURES:
-        seconds = _source_key(ip or "", now)[1]
-        raise LoginThrottled(
-            f"Too many failed sign-in attempts from your network. Wait {_wait_text(seconds)} and try again.", seconds
-        )
-    delayed = wait_ms > 0
-    if delayed and not known_device:
-        wait = (wait_ms + 999) // 1000
-        raise LoginThrottled(
-            f"Too many failed sign-in attempts for {address}. Wait {_wait_text(wait)} and try again, or sign in "
-            "from a browser you have used with this account before.",
-            wait,
-        )
-    return delayed
-
-
-def _record_failure(*, ip: str | None, address: str) -> None:
+def _count(key: str, ttl: int, step: int = 1) -> int:
+    # EXPIRE NX sets the lifetime when the key is made and never again: no try can push it forward
+    # (and a refund that finds the key gone does not leave one behind for ever).
     pipe = _redis().pipeline(transaction=True)
-    if ip:
-        key, seconds_left = _source_key(ip, time.time())
-        _incr(pipe, key, seconds_left)
-    _incr(pipe, _key("account", address), ACCOUNT_MEMORY_SECONDS)
-    failures = int(pipe.execute()[-2])
-    over = failures - settings.ROOST_LOGIN_MAX_FAILURES
-    if over >= 0:
-        delay = min(settings.ROOST_LOGIN_LOCKOUT_SECONDS, settings.ROOST_LOGIN_DELAY_SECONDS * 2 ** min(over, 20))
-        _redis().set(_key("wait", address), 1, ex=max(1, delay))
+    pipe.incrby(key, step)
+    pipe.expire(key, ttl, nx=True)
+    return int(pipe.execute()[0])
 
 
-def _reset(*, address: str) -> None:
-    _redis().delete(_key("account", address), _key("wait", address))
+def _source_throttled(seconds: int) -> LoginThrottled:
+    return LoginThrottled(
+        f"Too many failed sign-in attempts from your network. Wait {_wait_text(seconds)} and try again.", seconds
+    )
+
+
+def _account_throttled(address: str, wait_ms: int) -> LoginThrottled:
+    seconds = max(1, (wait_ms + 999) // 1000)
+    return LoginThrottled(
+        f"Too many failed sign-in attempts for {address}. Wait {_wait_text(seconds)} and try again, or sign in "
+        "from a browser you have used with this account before.",
+        seconds,
+    )
+
+
+@dataclass
+class _Attempt:
+    address: str
+    source: tuple[str, int] | None  # the window's key and its lifetime
+    failures: int  # the account's failures, counting this try
+    holds_turn: bool  # this try took the account's turn during the delays
+    delayed: bool  # the account was waiting, and this try came through a known browser
+
+
+def _begin(*, ip: str | None, address: str, known_device: bool) -> _Attempt:
+    source = _source_key(ip, time.time()) if ip else None
+    if source and _count(*source) > settings.ROOST_LOGIN_MAX_FAILURES:
+        raise _source_throttled(source[1])  # no refund: this window is spent either way
+    wait_key = _key("wait", address)
+    wait_ms = int(_redis().pttl(wait_key))
+    attempt = _Attempt(address, source, 0, False, wait_ms > 0)
+    if wait_ms > 0 and not known_device:
+        _refund(attempt)
+        raise _account_throttled(address, wait_ms)
+    attempt.failures = _count(_key("account", address), ACCOUNT_MEMORY_SECONDS)
+    # From the try whose failure starts the delays, each try takes the turn before its check, so
+    # tries sent together do not all find the account free.
+    if attempt.failures >= settings.ROOST_LOGIN_MAX_FAILURES and not known_device:
+        if not _redis().set(wait_key, 1, px=_delay_ms(attempt.failures), nx=True):
+            _refund(attempt)
+            raise _account_throttled(address, int(_redis().pttl(wait_key)))
+        attempt.holds_turn = True
+    return attempt
+
+
+def _refund(attempt: _Attempt) -> None:
+    """Take back what _begin counted for a try that was no failure."""
+    if attempt.source:
+        _count(*attempt.source, step=-1)
+    if attempt.failures:
+        _count(_key("account", attempt.address), ACCOUNT_MEMORY_SECONDS, step=-1)
+
+
+def _finish(attempt: _Attempt, *, signed_in: bool) -> None:
+    if not signed_in:
+        if attempt.failures >= settings.ROOST_LOGIN_MAX_FAILURES:
+            _redis().set(_key("wait", attempt.address), 1, px=_delay_ms(attempt.failures))
+    elif attempt.delayed:
+        # The owner's browser got in during the delays; the guessing elsewhere goes on, so they stay.
+        _refund(attempt)
+    else:
+        if attempt.source:
+            _count(*attempt.source, step=-1)
+        _redis().delete(_key("account", attempt.address), _key("wait", attempt.address))
+
+
+def _unreachable() -> ServiceUnavailable:
+    return ServiceUnavailable("Sign-in is unavailable for a moment (Redis cannot be reached). Try again.")
 
 
 def login_throttled(*, request: HttpRequest | None, address: str, verify: Callable[[], T | None]) -> T | None:
@@ -115,16 +158,20 @@ def login_throttled(*, request: HttpRequest | None, address: str, verify: Callab
     ip = client_ip(request) if request is not None else None
     known = request is not None and device_known(request=request, address=address)
     try:
-        delayed = _check(ip=ip, address=address, known_device=known)
+        attempt = _begin(ip=ip, address=address, known_device=known)
     except redis.RedisError:
-        raise ServiceUnavailable("Sign-in is unavailable for a moment (Redis cannot be reached). Try again.") from None
-    user = verify()
+        raise _unreachable() from None
     try:
-        if user is None:
-            _record_failure(ip=ip, address=address)
-        elif not delayed:
-            # A known browser getting in during a delay says nothing about the guesser elsewhere.
-            _reset(address=address)
+        user = verify()
+    except BaseException:
+        # The check itself failed (the IMAP server is down, say): that was no wrong password.
+        with contextlib.suppress(redis.RedisError):
+            _refund(attempt)
+            if attempt.holds_turn:
+                _redis().delete(_key("wait", address))
+        raise
+    try:
+        _finish(attempt, signed_in=user is not None)
     except redis.RedisError:
-        raise ServiceUnavailable("Sign-in is unavailable for a moment (Redis cannot be reached). Try again.") from None
+        raise _unreachable() from None
     return user

@@ -5,9 +5,11 @@ tests can cross their boundaries; 30 wrong passwords must stay limited on both s
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import authenticate
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -225,3 +227,25 @@ def test_behind_a_trusted_proxy_each_client_is_counted_by_the_hop_the_proxy_adde
     # Another client behind the same proxy, and the "victim" the attacker named, still get in.
     assert _web(Client(), OWNER, personas.PASSWORD, "127.0.0.1", HTTP_X_FORWARDED_FOR="10.0.0.3") == OK
     assert _web(Client(), OWNER, personas.PASSWORD, "127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.5") == OK
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guesses_sent_all_at_once_are_limited_like_guesses_in_a_row() -> None:
+    personas.mailbox("alice")
+
+    def at_once(guess: Callable[[int], str]) -> list[str]:
+        def one(i: int) -> str:
+            try:
+                return guess(i)
+            finally:
+                connection.close()  # each thread had its own
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            return list(pool.map(one, range(30)))
+
+    one_account = at_once(lambda i: _web(Client(), OWNER, f"guess-{i}", f"198.51.100.{i}"))
+    one_client = at_once(lambda i: _web(Client(), f"guess{i}@example.test", "wrong", "192.0.2.66"))
+
+    assert one_account.count(WRONG) == 5
+    assert one_client.count(WRONG) == 5
+    assert one_account.count(THROTTLED) == one_client.count(THROTTLED) == 25
