@@ -4,6 +4,7 @@ Each fails loudly with the variable's name, so a wrong deployment stops at start
 instead of misbehaving later.
 """
 
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -55,3 +56,14 @@ def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, not {value!r}.")
     return value
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated addresses or networks (CIDR); a plain address is a network of one."""
+    networks = env_list(name, [])
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must list IP addresses or networks, not {network!r}.") from None
+    return networks

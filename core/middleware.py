@@ -6,6 +6,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from .clientip import PROXY_HTTPS_META, forwarded_https
 from .errors import RoostError, error_status
 
 # Pages carry no inline script and load nothing from other hosts. Views that need a
@@ -15,6 +16,21 @@ DEFAULT_CSP = (
     "font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; "
     "form-action 'self'; base-uri 'none'; object-src 'none'"
 )
+
+
+class TrustedProxyMiddleware:
+    """Behind a TLS proxy the request arrives over plain http: believe its X-Forwarded-Proto only when the
+    proxy is one of ROOST_TRUSTED_PROXIES (core.clientip), so https redirects and secure cookies work there
+    and nobody else can claim https. Runs before SecurityMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.META.pop(PROXY_HTTPS_META, None)
+        if forwarded_https(request):
+            request.META[PROXY_HTTPS_META] = "on"
+        return self.get_response(request)
 
 
 class ContentSecurityPolicyMiddleware:

@@ -20,7 +20,7 @@ DJANGO_SETTINGS_MODULE=config.settings.base
 set +a
 
 declare -A COMMANDS=(
-  [web]="$VENV/bin/daphne -b 127.0.0.1 -p $PORT --proxy-headers config.asgi:application"
+  [web]="$VENV/bin/daphne -b 127.0.0.1 -p $PORT config.asgi:application"
   [worker]="$VENV/bin/celery -A config worker --loglevel INFO --concurrency 2"
   [beat]="$VENV/bin/celery -A config beat --loglevel INFO --schedule $APP_DIR/celerybeat-schedule"
 )

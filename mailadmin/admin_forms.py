@@ -78,6 +78,12 @@ class MailboxForm(_ServiceForm):
                 self.add_error("password", "A new mailbox needs a password.")
             else:
                 data["address"] = self._run(services.mailbox_check_new, address=data["address"], password=password)
+        elif password:
+            # Checked here, not in save_via_service: by then the other fields would already be saved.
+            try:
+                services.mailbox_check_password(mailbox=self.instance, password=password)
+            except RoostError as error:
+                self.add_error("password", str(error))
         return data
 
     def save_via_service(self) -> Mailbox:
@@ -88,7 +94,7 @@ class MailboxForm(_ServiceForm):
             if data["active"] != mailbox.user.is_active:
                 services.mailbox_set_active(mailbox=mailbox, active=data["active"])
             if data.get("password"):
-                self._run(services.mailbox_set_password, mailbox=mailbox, password=data["password"])
+                services.mailbox_set_password(mailbox=mailbox, password=data["password"])
             return mailbox
         mailbox = services.mailbox_create(
             address=data["address"],

@@ -97,8 +97,13 @@ def mailbox_create(
         raise AddressTaken(f"{address} is already taken.") from None
 
 
-def mailbox_set_password(*, mailbox: Mailbox, password: str) -> None:
+def mailbox_check_password(*, mailbox: Mailbox, password: str) -> None:
+    """Raise WeakPassword unless password may become mailbox's (forms check before saving anything)."""
     _check_password(password, mailbox.user)
+
+
+def mailbox_set_password(*, mailbox: Mailbox, password: str) -> None:
+    mailbox_check_password(mailbox=mailbox, password=password)
     mailbox.user.set_password(password)
     mailbox.user.save(update_fields=["password"])
     _drop_kept_connections(mailbox.user.username)

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
-from core.env import env_bool, env_int, env_list, env_str
+from core.env import env_bool, env_int, env_list, env_networks, env_str
 
 from .celery import *  # noqa: F403
 from .channels import *  # noqa: F403
@@ -24,6 +24,8 @@ BASE_URL = env_str("ROOST_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [urlsplit(BASE_URL).hostname or "127.0.0.1", *env_list("ROOST_ALLOWED_HOSTS", [])]
 CSRF_TRUSTED_ORIGINS = [BASE_URL]
 USE_X_FORWARDED_HOST = False
+# Only these peers (reverse proxies) may say which client they forward for (core/clientip.py).
+ROOST_TRUSTED_PROXIES = env_networks("ROOST_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "daphne",
@@ -45,6 +47,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
@@ -138,9 +141,13 @@ ROOST_BCRYPT_ROUNDS = env_int("ROOST_BCRYPT_ROUNDS", 12)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "accounts.validators.BcryptLengthValidator"},
 ]
+# Sign-in throttling (accounts/throttle.py): failures per client address per fixed window, and per
+# account a delay that starts after the same number of failures and doubles up to the window's length.
 ROOST_LOGIN_MAX_FAILURES = env_int("ROOST_LOGIN_MAX_FAILURES", 5)
 ROOST_LOGIN_LOCKOUT_SECONDS = env_int("ROOST_LOGIN_LOCKOUT_SECONDS", 900)
+ROOST_LOGIN_DELAY_SECONDS = env_int("ROOST_LOGIN_DELAY_SECONDS", 60)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
@@ -151,6 +158,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Served over https (behind a TLS proxy that sets X-Forwarded-Proto, which daphne --proxy-headers reads):
 # browsers are told to use https only, and a plain-http request is redirected there.
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
+# Only a proxy in ROOST_TRUSTED_PROXIES can say a request came over https (core.middleware.TrustedProxyMiddleware).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_ROOST_FORWARDED_HTTPS", "on")
 SECURE_HSTS_SECONDS = env_int("ROOST_HSTS_SECONDS", 31536000) if SESSION_COOKIE_SECURE else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("ROOST_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -2,10 +2,12 @@
 
 import pytest
 from django.test import Client
+from imapclient import IMAPClient
 
 from mailadmin.models import Alias, Mailbox
 from tests import personas
-from tests.mailstack import deliver, imap_login, wait_for_subject
+from tests.mailstack import HOST as IMAP_HOST
+from tests.mailstack import IMAP_PORT, deliver, imap_login, wait_for_subject
 
 
 @pytest.fixture
@@ -93,3 +95,62 @@ def test_admin_deactivates_a_mailbox_and_its_user(admin_client_for: Client) -> N
     alice.user.refresh_from_db()
     assert not alice.active
     assert not alice.user.is_active
+
+
+@pytest.mark.django_db
+def test_weak_password_on_an_existing_mailbox_is_refused_before_anything_is_saved(admin_client_for: Client) -> None:
+    alice = personas.mailbox("alice")
+    response = admin_client_for.post(
+        f"/admin/mailadmin/mailbox/{alice.pk}/change/",
+        {"display_name": "Alice Changed", "quota_mb": 100, "active": "on", "password": "password"},
+    )
+    assert response.status_code == 200
+    assert "This password is too common." in response.content.decode()
+    alice.refresh_from_db()
+    alice.user.refresh_from_db()
+    assert (alice.display_name, alice.quota_mb) == ("Alice", 1024)
+    assert alice.user.check_password(personas.PASSWORD)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("password", ["x" * 73, "é" * 37])  # 73 and 74 bytes of UTF-8
+def test_passwords_bcrypt_cannot_take_are_refused_with_a_message(admin_client_for: Client, password: str) -> None:
+    alice = personas.mailbox("alice")
+    pages = [
+        admin_client_for.post(
+            f"/admin/mailadmin/mailbox/{alice.pk}/change/",
+            {"display_name": "Alice", "quota_mb": 100, "active": "on", "password": password},
+        ),
+        admin_client_for.post(
+            "/admin/mailadmin/mailbox/add/",
+            {"address": "dana@example.test", "password": password, "quota_mb": 500, "active": "on"},
+        ),
+        admin_client_for.post(
+            f"/admin/accounts/user/{alice.user.pk}/password/",
+            {"password1": password, "password2": password, "usable_password": "true"},
+        ),
+    ]
+    for page in pages:
+        assert page.status_code == 200
+        assert "This password is too long: at most 72 bytes" in page.content.decode()
+    alice.refresh_from_db()
+    assert alice.quota_mb == 1024
+    assert alice.user.check_password(personas.PASSWORD)
+    assert not Mailbox.objects.filter(address="dana@example.test").exists()
+
+
+@pytest.mark.integration
+def test_a_72_byte_password_works_for_the_web_and_for_dovecot(mail_stack: None, admin_client_for: Client) -> None:
+    alice = personas.mailbox("alice")
+    password = "é" * 35 + "ab"  # 72 bytes: the longest bcrypt reads in full
+    response = admin_client_for.post(
+        f"/admin/mailadmin/mailbox/{alice.pk}/change/",
+        {"display_name": "Alice", "quota_mb": 1024, "active": "on", "password": password},
+    )
+    assert response.status_code == 302
+
+    web = Client().post("/login/", {"address": "alice@example.test", "password": password})
+    assert web.status_code == 302
+    imap = IMAPClient(IMAP_HOST, port=IMAP_PORT, ssl=False, timeout=10)
+    imap.plain_login("alice@example.test", password)  # LOGIN is ASCII only; mail programs use PLAIN for UTF-8
+    imap.logout()

@@ -56,7 +56,10 @@ def imap_connect(endpoint: ImapEndpoint, login: ImapLogin) -> IMAPClient:
         try:
             if endpoint.security == "starttls":
                 client.starttls()
-            client.login(login.username, login.password)
+            if login.password.isascii():
+                client.login(login.username, login.password)
+            else:  # LOGIN's arguments are ASCII only; AUTHENTICATE PLAIN carries UTF-8 (RFC 4616)
+                client.plain_login(login.username, login.password)
         except BaseException:
             _close_quietly(client)
             raise

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from imapclient import IMAPClient
 
 from .connection import ImapEndpoint, ImapLogin, _close_quietly, imap_connect, imap_errors
-from .errors import ImapAuthError
+from .errors import ImapAuthError, ImapError, ImapFolderMissing
 
 
 def _capabilities(client: IMAPClient) -> frozenset[str]:
@@ -35,8 +35,6 @@ class PooledConnection:
     broken: bool = False
     logins: int = 1
     selects: int = 0
-    # Whose mailbox this is beyond the login name: a mailbox deleted and made again under the same address
-    # is someone else, with another store, and must not get the old one's open session.
 
     def has(self, capability: str) -> bool:
         return capability.upper() in self.capabilities
@@ -61,8 +59,15 @@ class PooledConnection:
         # A SELECT that fails leaves the session with no folder selected (RFC 3501 6.3.1), so the old
         # one is forgotten before trying: a stale name here would send later commands to nowhere.
         self.selected = None
-        with self.command():
-            self.client.select_folder(folder)
+        try:
+            with self.command():
+                self.client.select_folder(folder)
+        except ImapError as error:
+            # A folder that is not there is "not found" (404), not a server fault. imapclient drops the
+            # NONEXISTENT response code, so Dovecot's text is matched too.
+            if "NONEXISTENT" in str(error).upper() or "doesn't exist" in str(error):
+                raise ImapFolderMissing(f"There is no folder called {folder}.") from None
+            raise
         self.selects += 1
         self.selected = folder
 
