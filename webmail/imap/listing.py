@@ -4,6 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from webmail.mime.compose import format_address
 from webmail.mime.headers import decode_words
 
 from .connection import imap_errors
@@ -32,7 +33,8 @@ class Address:
     email: str
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
+        # Quoted where needed: this text goes into compose fields and is parsed again on send.
+        return format_address(self.name, self.email)
 
 
 @dataclass(frozen=True)

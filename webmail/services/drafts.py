@@ -15,12 +15,15 @@ from email.message import EmailMessage
 from email.policy import SMTP, default
 from email.utils import format_datetime, make_msgid
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import RoostError
+from core.errors import RoostError, ServiceUnavailable
 from webmail.imap.changes import append_message, expunge_messages
+from webmail.imap.errors import ImapError
 from webmail.imap.folders import list_folders
+from webmail.imap.listing import search_uids
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import fetch_head, fetch_sections
 from webmail.mailstore import MailAccount, mailbox_connection
@@ -33,6 +36,14 @@ from webmail.services.reading import MessageMissing
 KEY_HEADER = "X-Roost-Draft-Key"
 STATE_HEADER = "X-Roost-Draft-State"
 _KEY = re.compile(r"^[0-9a-f]{32}$")
+
+
+class NotADraft(RoostError):
+    pass
+
+
+class DraftRefused(RoostError):
+    pass
 
 
 class DraftConflict(RoostError):
@@ -69,8 +80,46 @@ def draft_attachments(conn: PooledConnection, folder: str, uid: int, keep: Seque
     return found
 
 
+def _decoded_size(part: MimePart) -> int:
+    return part.size * 3 // 4 if part.encoding.lower() == "base64" else part.size
+
+
 def _describe(parts: list[MimePart]) -> list[dict[str, object]]:
-    return [{"part_id": p.part_id, "filename": p.filename, "size": p.size} for p in parts]
+    # The decoded size, which is what the attachment limit counts and what the page adds up.
+    return [{"part_id": p.part_id, "filename": p.filename, "size": _decoded_size(p)} for p in parts]
+
+
+def _is_draft(conn: PooledConnection, folder: str, uid: int) -> bool:
+    """Drafts code writes only to \\Draft messages: a crafted UID or folder can never make it expunge mail."""
+    return uid in search_uids(conn, folder, ["UID", str(int(uid)), "DRAFT"])
+
+
+def _expunge_draft(conn: PooledConnection, folder: str, uid: int) -> None:
+    with contextlib.suppress(RoostError):  # the old copy may be gone (deleted in another client)
+        if _is_draft(conn, folder, uid):
+            expunge_messages(conn, folder, [uid])
+
+
+def _append_draft(conn: PooledConnection, folder: str, raw: bytes) -> int | None:
+    try:
+        return append_message(conn, folder, raw, ["\\Draft", "\\Seen"])
+    except ServiceUnavailable:
+        raise
+    except ImapError:
+        # The server's own words (quota, a broken session) mean nothing to the person writing.
+        raise DraftRefused(
+            "The mail server would not store the draft (your mailbox may be full). "
+            "Your text is kept in this browser; the next save tries again."
+        ) from None
+
+
+def _too_large(total: int) -> None:
+    if total > settings.ROOST_ATTACHMENT_MAX_BYTES:
+        limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise DraftRefused(
+            f"The attachments are too large: together they may be at most {limit} MB. "
+            "Remove one; the draft is saved once they fit."
+        )
 
 
 def new_draft_key() -> str:
@@ -116,32 +165,47 @@ def draft_save(
     state: dict[str, object],
     uploads: Sequence[Attachment] = (),
     keep_parts: Sequence[str] = (),
+    replaces: int | None = None,
 ) -> SavedDraft:
-    """Save the draft; its files are the kept ones of the previous save plus the new uploads."""
+    """Save the draft; its files are the kept ones of the previous save plus the new uploads. `replaces` is
+    the message the page was opened from (Edit draft); it is replaced only if it is a draft in Drafts."""
     key = _clean_key(key)
+    _too_large(sum(len(u.data) for u in uploads))
     with transaction.atomic():
         row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=account.user, key=key)
         if row.version != base_version:
             raise DraftConflict(row.version)
         with mailbox_connection(account) as conn:
+            if not row.uid and replaces:
+                row.folder = _drafts_folder(conn)
+                row.uid = replaces if _is_draft(conn, row.folder, replaces) else None
             folder = row.folder or _drafts_folder(conn)
             kept = draft_attachments(conn, folder, row.uid, keep_parts) if row.uid and keep_parts else []
+            _too_large(sum(len(f.data) for f in (*kept, *uploads)))
             raw = _draft_message(key, state, [*kept, *uploads])
-            uid = append_message(conn, folder, raw, ["\\Draft", "\\Seen"])
+            uid = _append_draft(conn, folder, raw)
             parts = _describe(draft_attachment_parts(conn, folder, uid)) if uid else []
             if row.uid:
-                with contextlib.suppress(RoostError):  # the old copy may be gone (deleted in another client)
-                    expunge_messages(conn, folder, [row.uid])
+                _expunge_draft(conn, folder, row.uid)
         row.version, row.uid, row.folder = row.version + 1, uid, folder
         row.save(update_fields=["version", "uid", "folder", "updated"])
     return SavedDraft(key=key, version=row.version, uid=uid, parts=parts)
 
 
 def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, object]:
-    """The compose form's state from a message in Drafts, with the key and version to go on saving."""
+    """The compose form's state from a message in Drafts, with the key and version to go on saving.
+    Reads only: the draft is bound to the page's key by its first save (or the send), not by opening it."""
     with mailbox_connection(account) as conn:
+        if folder != _drafts_folder(conn):
+            raise NotADraft("Only messages in your Drafts folder can be edited as drafts.")
+        head = fetch_head(conn, folder, uid)
+        if head is None:
+            raise MessageMissing("This draft is no longer there.")
+        if "\\Draft" not in head.flags:
+            raise NotADraft("This message is not a draft; use Edit as new to write a copy of it.")
         raw = fetch_sections(conn, folder, uid, [""], 25 * 1024 * 1024)[""]
-        parts = _describe(draft_attachment_parts(conn, folder, uid)) if raw else []
+        structure = parts_from_bodystructure(head.structure)
+        parts = _describe(attachments(structure, bodies=choose_bodies(structure), referenced_cids=set()))
     if not raw:
         raise MessageMissing("This draft is no longer there.")
     msg = message_from_bytes(raw, policy=default)
@@ -153,10 +217,7 @@ def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, obje
         extra = {}
     body = msg.get_body(("plain",))
     html = msg.get_body(("html",))
-    row, _ = ComposeDraft.objects.get_or_create(user=account.user, key=key)
-    if row.uid != uid:
-        row.uid, row.folder = uid, folder
-        row.save(update_fields=["uid", "folder", "updated"])
+    row = ComposeDraft.objects.filter(user=account.user, key=key).first()
     return {
         "from_address": str(msg.get("From", "")),
         "to": str(msg.get("To", "")),
@@ -169,9 +230,26 @@ def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, obje
         "parent_folder": extra.get("parent_folder") or "",
         "parent_uid": extra.get("parent_uid"),
         "draft_key": key,
-        "draft_version": row.version,
+        "draft_version": row.version if row is not None else 0,
+        "draft_uid": uid,
         "draft_parts": parts,
     }
+
+
+def draft_bind(*, account: MailAccount, key: str, uid: int) -> None:
+    """Sending an opened draft that was never saved: the message it came from goes once this one is filed,
+    and its files can be sent on. Only a \\Draft message in Drafts is bound."""
+    key = _clean_key(key)
+    with transaction.atomic():
+        row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=account.user, key=key)
+        if row.uid:
+            return  # a save already replaced it
+        with mailbox_connection(account) as conn:
+            folder = _drafts_folder(conn)
+            if not _is_draft(conn, folder, uid):
+                return
+        row.uid, row.folder = uid, folder
+        row.save(update_fields=["uid", "folder", "updated"])
 
 
 def draft_discard(*, account: MailAccount, key: str) -> None:
@@ -181,5 +259,5 @@ def draft_discard(*, account: MailAccount, key: str) -> None:
         return
     if row.uid and row.folder:
         with mailbox_connection(account) as conn, contextlib.suppress(RoostError):
-            expunge_messages(conn, row.folder, [row.uid])
+            _expunge_draft(conn, row.folder, row.uid)
     row.delete()
