@@ -3,6 +3,7 @@ forge the From, replies that cannot gain recipients, draft links that cannot exp
 later and recipient limits that refuse instead of sending, drafts without recipients, oversized files."""
 
 import re
+from email.message import EmailMessage
 
 import pytest
 from django.test import Client
@@ -192,3 +193,27 @@ def _upload(name: str, data: bytes):  # type: ignore[no-untyped-def]
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_sending_an_opened_draft_removes_it_and_a_forged_one_removes_nothing(people: User, client: Client) -> None:
+    draft = EmailMessage()
+    draft["From"], draft["To"], draft["Subject"] = ALICE, BOB, "From the phone"
+    draft.set_content("started elsewhere")
+    draft.add_attachment(b"%PDF map", maintype="application", subtype="pdf", filename="map.pdf")
+    append(ALICE, "Drafts", [draft.as_bytes()], flags=("\\Draft",))
+    append(ALICE, "INBOX", [message("Keep me too")])
+    signed_in(client)
+    page = client.get(reverse("webmail:compose") + "?draft=1&f=Drafts").content.decode()
+    part = re.search(r'name="keep_draft_part" value="([^"]+)"', page)
+    assert part
+    form = {"from_address": ALICE, "to": BOB, "subject": "From the phone", "text": "finished here",
+            "draft_key": _hidden(page, "draft_key"), "draft_uid": "1", "keep_draft_part": part.group(1)}  # fmt: skip
+    assert client.post(reverse("webmail:compose"), {**form, "idempotency_key": "opened"}).status_code == 302
+    deliver_now(Outbox.objects.get(idempotency_key="opened"))
+    got = fetch_by_subject(BOB, "INBOX", "From the phone")
+    assert [p.get_filename() for p in got.iter_attachments()] == ["map.pdf"]
+    assert folder_uids(ALICE, "Drafts") == []
+    forged = {**form, "draft_key": new_draft_key(), "keep_draft_part": [], "subject": "Forged"}
+    assert client.post(reverse("webmail:compose"), {**forged, "idempotency_key": "forged"}).status_code == 302
+    deliver_now(Outbox.objects.get(idempotency_key="forged"))
+    assert folder_uids(ALICE, "INBOX") == [1]
