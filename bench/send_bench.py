@@ -105,16 +105,18 @@ def main() -> int:
 
         from accounts.models import User
         from webmail.mailstore import mail_account_for_task
+        from webmail.mime.compose import parse_address_list
         from webmail.models import Outbox
         from webmail.services.compose import ComposeRequest, message_send
 
         user = User.objects.get(username=SENDER)
+        recipients = parse_address_list(RECIPIENT)
         tag = uuid.uuid4().hex[:8]
         start = time.monotonic()
         ids = [
             message_send(
                 account=mail_account_for_task(user),
-                request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=SENDER, to=RECIPIENT,
+                request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=SENDER, to=recipients,
                                        subject=f"bulk {tag} {n}", text="Throughput run."),
             ).pk
             for n in range(args.queued)

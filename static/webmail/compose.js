@@ -49,12 +49,16 @@
     }
   } catch (e) { /* storage unavailable: the server copy still works */ }
 
+  // Files over the limit are never uploaded with a draft: the text is saved without them, and Send stays
+  // blocked (checkSize) until they are removed.
+  let sentFiles = [];
   function body() {
     const data = new FormData();
     const picker = form.querySelector("[data-attachments]");
-    if (picker) Array.from(picker.files).forEach((file) => data.append("attachments", file));
+    sentFiles = picker && !overLimit() ? Array.from(picker.files) : [];
+    sentFiles.forEach((file) => data.append("attachments", file));
     form.querySelectorAll("input[name=keep_draft_part]:checked").forEach((box) => data.append("keep_draft_part", box.value));
-    ["draft_key", "draft_version", "mode", "parent_folder", "parent_uid"].forEach((f) => data.append(f, form.elements[f].value));
+    ["draft_key", "draft_version", "draft_uid", "mode", "parent_folder", "parent_uid"].forEach((f) => data.append(f, form.elements[f].value));
     if (form.elements.editor) data.append("editor", "rich");
     const snap = snapshot();
     fields.forEach((f) => data.append(f, snap[f]));
@@ -73,6 +77,7 @@
       const result = await response.json();
       if (result.ok) {
         versionField.value = result.version;
+        form.elements.draft_uid.value = "";  // replaced by this save; from now on the server knows the copy
         showDraftParts(result.parts || []);
         if (!dirty) keep(false);
         say("Draft saved " + new Date().toLocaleTimeString());
@@ -96,16 +101,19 @@
       label.className = "check";
       const input = document.createElement("input");
       input.type = "checkbox"; input.name = "keep_draft_part"; input.value = part.part_id; input.checked = true;
-      input.addEventListener("change", changed);
+      input.dataset.size = part.size || 0;
       label.append(input, " " + part.filename + " ");
       box.append(label);
     });
     box.hidden = parts.length === 0;
-    if (picker && picker.files.length) {
-      picker.value = "";
-      const list = form.querySelector("[data-chosen-files]");
-      if (list) list.replaceChildren();
+    // Only the files this save carried moved into the draft; any chosen since stay in the field.
+    if (picker && sentFiles.length) {
+      const left = new DataTransfer();
+      Array.from(picker.files).forEach((file) => { if (!sentFiles.includes(file)) left.items.add(file); });
+      picker.files = left.files;
+      sentFiles = [];
     }
+    showFiles();
   }
 
   function keep(pending) {
@@ -165,10 +173,22 @@
   const chosen = form.querySelector("[data-chosen-files]");
   const limit = Number(picker ? picker.dataset.maxBytes : 0);
   const human = (n) => (n > 1048576 ? (n / 1048576).toFixed(1) + " MB" : Math.max(1, Math.round(n / 1024)) + " KB");
+  // The files chosen here plus the ticked files already in the draft, against the server's limit.
+  function totalSize() {
+    const chosenBytes = picker ? Array.from(picker.files).reduce((sum, f) => sum + f.size, 0) : 0;
+    const kept = Array.from(form.querySelectorAll("input[name=keep_draft_part]:checked"));
+    return chosenBytes + kept.reduce((sum, box) => sum + Number(box.dataset.size || 0), 0);
+  }
+  function overLimit() { return Boolean(limit) && totalSize() > limit; }
+  function checkSize(report) {
+    if (!picker) return;
+    const over = overLimit();
+    picker.setCustomValidity(over ? "Together the attachments may be at most " + human(limit) + "." : "");
+    if (over && report) picker.reportValidity();
+  }
   function showFiles() {
     if (!picker || !chosen) return;
     const files = Array.from(picker.files);
-    const total = files.reduce((sum, f) => sum + f.size, 0);
     chosen.replaceChildren(...files.map((file, index) => {
       const item = document.createElement("li");
       item.textContent = file.name + " · " + human(file.size) + " ";
@@ -179,15 +199,18 @@
         files.forEach((f, i) => { if (i !== index) keep.items.add(f); });
         picker.files = keep.files;
         showFiles();
+        changed();
       });
       item.append(remove);
       return item;
     }));
-    const over = limit && total > limit;
-    picker.setCustomValidity(over ? "Together the attachments may be at most " + human(limit) + "." : "");
-    if (over) picker.reportValidity();
+    checkSize(false);
   }
-  if (picker) picker.addEventListener("change", () => { showFiles(); changed(); });
+  if (picker) picker.addEventListener("change", () => { showFiles(); checkSize(true); changed(); });
+  // Unticking a file already in the draft frees its share of the limit.
+  form.addEventListener("change", (event) => {
+    if (event.target.name === "keep_draft_part") { checkSize(false); changed(); }
+  });
   form.addEventListener("submit", (event) => {
     if (!picker || !picker.files.length || event.defaultPrevented) return;
     event.preventDefault();

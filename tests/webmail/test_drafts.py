@@ -11,6 +11,7 @@ from accounts.models import User
 from tests import personas
 from tests.webmail.helpers import folder_flags, folder_uids, signed_in
 from webmail.mailstore import mail_account_for_task
+from webmail.mime.compose import parse_address
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
 from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
@@ -18,6 +19,7 @@ from webmail.services.outbox import outbox_deliver, outbox_file
 
 pytestmark = [pytest.mark.integration]
 ALICE = "alice@example.test"
+BOB_ADDRESS = parse_address("bob@example.test")
 
 
 @pytest.fixture
@@ -88,7 +90,7 @@ def test_sending_removes_the_draft(alice: User, settings) -> None:  # type: igno
     draft_save(account=mail_account_for_task(alice), key=key, base_version=0, state=state("final text"))
     row = message_send(
         account=mail_account_for_task(alice),
-        request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to="bob@example.test",
+        request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to=[BOB_ADDRESS],
                                subject="Plans", text="final text", draft_key=key),
     )  # fmt: skip
     assert outbox_deliver(outbox_id=row.pk).file_next
@@ -142,7 +144,7 @@ def test_files_saved_with_a_draft_go_on_to_the_next_save_the_reopened_draft_and_
     assert [p["filename"] for p in opened["draft_parts"]] == ["plan.pdf"]  # type: ignore[union-attr]
     row = message_send(
         account=mail_account_for_task(alice),
-        request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to="bob@example.test",
+        request=ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to=[BOB_ADDRESS],
                                subject="Plans with files", text="see file", draft_key=key,
                                keep_draft_parts=[str(second.parts[0]["part_id"])]),
     )  # fmt: skip

@@ -13,6 +13,7 @@ from accounts.models import User
 from tests import personas
 from tests.mailstack import wait_for_subject
 from webmail.mailstore import mail_account_for_task
+from webmail.mime.compose import parse_address_list
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
 
@@ -40,7 +41,7 @@ def test_a_real_worker_sends_and_files_the_message(mail_stack: None, settings) -
             request=ComposeRequest(
                 idempotency_key=uuid.uuid4().hex,
                 from_address="alice@example.test",
-                to="bob@example.test",
+                to=parse_address_list("bob@example.test"),
                 subject="Through the worker",
                 text="hello",
             ),

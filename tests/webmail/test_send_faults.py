@@ -16,6 +16,7 @@ from accounts.models import User
 from tests import personas
 from tests.mailstack import count_subject, wait_for_subject
 from webmail.mailstore import mail_account_for_task
+from webmail.mime.compose import parse_address_list
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
 from webmail.services.drafts import draft_save, new_draft_key
@@ -46,7 +47,9 @@ def alice(mail_stack: None, settings) -> User:  # type: ignore[no-untyped-def]
 
 
 def send(user: User, subject: str) -> Outbox:
-    request = ComposeRequest(idempotency_key=uuid.uuid4().hex, from_address=ALICE, to=BOB, subject=subject, text="x")
+    request = ComposeRequest(
+        idempotency_key=uuid.uuid4().hex, from_address=ALICE, to=parse_address_list(BOB), subject=subject, text="x"
+    )
     return message_send(account=mail_account_for_task(user), request=request)
 
 

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from webmail.mime.compose import format_address
 from webmail.mime.headers import decode_words
 
 from .clientside import fetch_sort_entries, fetch_thread_entries, sort_entries, thread_groups
@@ -33,7 +34,8 @@ class Address:
     email: str
 
     def __str__(self) -> str:
-        return f"{self.name} <{self.email}>" if self.name else self.email
+        # Quoted where needed: this text goes into compose fields and is parsed again on send.
+        return format_address(self.name, self.email)
 
 
 UNKNOWN_SENDER = "(unknown sender)"

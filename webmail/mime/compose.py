@@ -3,14 +3,14 @@ forward subjects that do not pile up, threading headers, quoting, and parts of a
 invitation next to the text, an .ics or .vcf file)."""
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from email import message_from_bytes
+from email import errors, message_from_bytes
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP, SMTPUTF8, default
-from email.utils import format_datetime, getaddresses
+from email.utils import format_datetime
 from html import escape, unescape
 from typing import Literal
 
@@ -29,6 +29,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TOKEN = re.compile(r"[A-Za-z0-9!#$&^_.+-]{1,64}")
 # Extra headers are Roost's own (X-...): a caller cannot use them to replace From, Bcc or the MIME fields.
 _EXTRA_HEADER = re.compile(r"X-[A-Za-z0-9-]{1,60}")
+_SPECIALS = frozenset('()<>[]:;@\\,."')
 _PREFIX = re.compile(r"^\s*((re|fwd?|aw|wg|sv|vs|tr)\s*(\[\d+\])?\s*:\s*)+", re.IGNORECASE)
 
 
@@ -85,32 +86,89 @@ def _idna_domain(domain: str) -> str:
         raise BadAddress(f"{domain} is not a valid domain name.") from None
 
 
-def parse_address(text: str) -> Address:
-    text = clean_header_text(text, name="address")
-    parsed = getaddresses([text])
-    if len(parsed) != 1 or not parsed[0][1]:
-        raise BadAddress(f"“{text}” is not an email address.")
-    name, spec = parsed[0]
-    local, at, domain = spec.rpartition("@")
-    if not at or not local or "." not in domain or " " in spec or len(spec) > 254:
-        raise BadAddress(f"“{spec or text}” is not an email address.")
+# Defects that mean the text is not the one plain address it looks like (a missing ">", a stray quote, an
+# unquoted "Name: x@y" read as a group); a non-ASCII local part is fine (SMTPUTF8).
+_FORGIVEN_DEFECTS = (errors.NonASCIILocalPartDefect,)
+
+
+def _split_addresses(text: str) -> list[str]:
+    """Split on commas and semicolons that are not inside quotes, angle brackets or comments."""
+    items: list[str] = []
+    current: list[str] = []
+    quoted, escaped, angle, comment = False, False, 0, 0
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and (quoted or comment):
+            escaped = True
+        elif char == '"' and not comment:
+            quoted = not quoted
+        elif not quoted:
+            if char == "(":
+                comment += 1
+            elif char == ")" and comment:
+                comment -= 1
+            elif not comment and char == "<":
+                angle += 1
+            elif not comment and char == ">" and angle:
+                angle -= 1
+            elif not comment and not angle and char in ",;":
+                items.append("".join(current))
+                current = []
+                continue
+        current.append(char)
+    items.append("".join(current))
+    return [item.strip() for item in items if item.strip()]
+
+
+def _one_address(text: str) -> Address:
+    """Exactly one mailbox, read by the standard library's RFC 5322 parser and never re-assembled as text."""
+    refused = BadAddress(f"“{text}” is not an email address.")
     try:
-        return Address(display_name=name, username=local, domain=_idna_domain(domain))
-    except (ValueError, IndexError):
-        raise BadAddress(f"“{spec}” is not an email address.") from None
+        header = default.header_factory("To", text)
+        groups = header.groups
+    except (errors.HeaderParseError, IndexError, ValueError, TypeError):
+        raise refused from None
+    if ":" in text and any(group.display_name is not None for group in groups):
+        raise BadAddress(f"“{text}” is not an email address; put a name that contains a colon in quotes.")
+    if [d for d in header.defects if not isinstance(d, _FORGIVEN_DEFECTS)]:
+        raise refused
+    if len(groups) != 1 or groups[0].display_name is not None or len(groups[0].addresses) != 1:
+        raise refused
+    parsed = groups[0].addresses[0]
+    local, domain = parsed.username, parsed.domain
+    if not local or "." not in domain or len(parsed.addr_spec) > 254:
+        raise refused
+    try:
+        return Address(display_name=parsed.display_name, username=local, domain=_idna_domain(domain))
+    except (ValueError, IndexError, errors.HeaderParseError):
+        raise refused from None
+
+
+def parse_address(text: str) -> Address:
+    return _one_address(clean_header_text(text, name="address"))
 
 
 def parse_address_list(text: str) -> list[Address]:
-    """Comma- or semicolon-separated addresses, each with an optional display name."""
-    text = clean_header_text(text.replace(";", ","), name="recipient list")
-    if not text:
-        return []
-    found = []
-    for name, spec in getaddresses([text]):
-        if not spec and not name:
-            continue
-        found.append(parse_address(f"{name} <{spec}>" if name else spec))
-    return found
+    """Comma- or semicolon-separated addresses, each with an optional display name (quoted when it holds
+    commas, colons or brackets)."""
+    text = clean_header_text(text, name="recipient list")
+    return [_one_address(item) for item in _split_addresses(text)]
+
+
+def format_address(name: str, address: str) -> str:
+    """One address as text for a form field: the display name quoted when it holds anything a parser could
+    read as address syntax, so that parsing the text again gives back exactly this address."""
+    name = " ".join(name.split())
+    if not name:
+        return address
+    if any(char in _SPECIALS for char in name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{address}>"
+
+
+def format_address_list(addresses: Iterable[Address]) -> str:
+    return ", ".join(format_address(a.display_name, a.addr_spec) for a in addresses)
 
 
 def reply_subject(subject: str) -> str:

@@ -3,6 +3,9 @@ to the outbox before anything is submitted."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.parser import BytesHeaderParser
+from email.policy import default
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -16,15 +19,14 @@ from webmail.imap.reading import MessageHead, fetch_head, fetch_header_fields, f
 from webmail.mailstore import MailAccount, mailbox_connection
 from webmail.mime.compose import (
     Attachment,
-    BadAddress,
     BadHeader,
     Draft,
     build_message,
+    clean_header_text,
+    format_address_list,
     forward_subject,
     html_to_text,
     needs_smtputf8,
-    parse_address,
-    parse_address_list,
     quote_text,
     references_for,
     reply_subject,
@@ -38,7 +40,7 @@ from webmail.services.attachments import (
     attachments_check_size,
     message_attachments,
 )
-from webmail.services.drafts import draft_attachments
+from webmail.services.drafts import draft_attachments, draft_bind
 from webmail.services.identities import identities_for
 from webmail.services.queueing import outbox_queue
 from webmail.services.reading import MessageMissing
@@ -58,11 +60,14 @@ class ComposeRefused(RoostError):
 
 @dataclass
 class ComposeRequest:
+    """A message to send, as domain values: recipients are parsed addresses (the view parses the form), so
+    nothing between the original message and the outgoing one turns them back into text and re-reads it."""
+
     idempotency_key: str
     from_address: str
-    to: str
-    cc: str = ""
-    bcc: str = ""
+    to: list[Address]
+    cc: list[Address] = field(default_factory=list)
+    bcc: list[Address] = field(default_factory=list)
     subject: str = ""
     text: str = ""
     html: str = ""
@@ -72,13 +77,15 @@ class ComposeRequest:
     parent_folder: str = ""
     parent_uid: int | None = None
     draft_key: str = ""
+    draft_uid: int | None = None  # the message in Drafts the page was opened from
     keep_parts: list[str] = field(default_factory=list)  # a forwarded message's attachments to send on
     keep_draft_parts: list[str] = field(default_factory=list)  # files already saved with the draft
 
     def as_state(self) -> dict[str, object]:
         """What the user typed, kept with the outbox row so an undone or failed send loses nothing."""
         return {
-            "from_address": self.from_address, "to": self.to, "cc": self.cc, "bcc": self.bcc,
+            "from_address": self.from_address, "to": format_address_list(self.to),
+            "cc": format_address_list(self.cc), "bcc": format_address_list(self.bcc),
             "subject": self.subject, "text": self.text, "html": self.html, "mode": self.mode,
             "parent_folder": self.parent_folder, "parent_uid": self.parent_uid, "draft_key": self.draft_key,
         }  # fmt: skip
@@ -161,11 +168,27 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
     return prefill
 
 
-def _sender_identity(user: User, address: str) -> tuple[str, str]:
+def _sender(user: User, address: str) -> Address:
+    """The From of an identity, built from its parts: a display name is only ever a display name."""
     for identity in identities_for(user):
         if identity.address == address:
-            return identity.address, identity.display_name
+            local, _, domain = identity.address.rpartition("@")
+            try:
+                name = " ".join(clean_header_text(identity.display_name, name="display name").split())
+                return Address(display_name=name, username=local, domain=domain)
+            except (BadHeader, ValueError, IndexError):
+                raise ComposeRefused(
+                    f"Your display name for {address} cannot be used; change it in Settings."
+                ) from None
     raise ComposeRefused(f"You cannot send as {address}: it is not one of your addresses.")
+
+
+def _check_from(raw: bytes, address: str) -> None:
+    """What a recipient will read as the sender must be exactly the identity's address, whatever its name."""
+    found = BytesHeaderParser(policy=default).parsebytes(raw)["From"]
+    addresses: tuple[Address, ...] = getattr(found, "addresses", ())
+    if len(addresses) != 1 or addresses[0].addr_spec.lower() != address.lower():
+        raise ComposeRefused(f"Your display name for {address} cannot be used; change it in Settings.")
 
 
 def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
@@ -174,14 +197,19 @@ def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
     existing = Outbox.objects.filter(user=user, idempotency_key=request.idempotency_key).first()
     if existing is not None:
         return existing
-    address, name = _sender_identity(user, request.from_address)
-    try:
-        to, cc, bcc = (parse_address_list(request.to), parse_address_list(request.cc), parse_address_list(request.bcc))
-        sender = parse_address(f"{name} <{address}>" if name else address)
-    except (BadAddress, BadHeader) as error:
-        raise ComposeRefused(str(error)) from None
+    sender = _sender(user, request.from_address)
+    address = request.from_address
+    to, cc, bcc = request.to, request.cc, request.bcc
     if not (to or cc or bcc):
         raise ComposeRefused("Add at least one recipient.")
+    count = len({a.addr_spec.lower() for a in (*to, *cc, *bcc)})
+    if count > settings.ROOST_MAX_RECIPIENTS:
+        raise ComposeRefused(
+            f"A message can go to at most {settings.ROOST_MAX_RECIPIENTS:,} recipients and this one has {count:,}. "
+            "Send it to a mailing list, or in smaller groups."
+        )
+    if request.draft_key and request.draft_uid:
+        draft_bind(account=account, key=request.draft_key, uid=request.draft_uid)
     if request.draft_key and request.keep_draft_parts:
         saved = ComposeDraft.objects.filter(user=user, key=request.draft_key).first()
         if saved is not None and saved.uid and saved.folder:
@@ -222,6 +250,7 @@ def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
         raw = build_message(draft, include_bcc=False)
     except RoostError as error:
         raise ComposeRefused(str(error)) from None
+    _check_from(raw, address)
     undo = timedelta(seconds=settings.ROOST_UNDO_SEND_SECONDS)
     send_after = max(request.send_at, now) if request.send_at else now + undo
     credential = account.sealed_credential()

@@ -13,9 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import RoostError
+from core.errors import RoostError, ServiceUnavailable
 from webmail.imap.changes import append_message, expunge_messages
+from webmail.imap.errors import ImapError
 from webmail.imap.folders import list_folders
+from webmail.imap.listing import search_uids
 from webmail.imap.pool import PooledConnection
 from webmail.imap.reading import fetch_head, fetch_sections
 from webmail.mailstore import MailAccount, mailbox_connection
@@ -30,6 +32,14 @@ from webmail.services.attachments import (
 )
 from webmail.services.identities import identities_for
 from webmail.services.reading import MessageMissing
+
+
+class NotADraft(RoostError):
+    pass
+
+
+class DraftRefused(RoostError):
+    pass
 
 
 class DraftConflict(RoostError):
@@ -57,8 +67,37 @@ def draft_attachments(conn: PooledConnection, folder: str, uid: int, keep: Seque
     return message_attachments(conn, folder, uid, listed=listed, wanted=keep)
 
 
+def _decoded_size(part: MimePart) -> int:
+    return part.size * 3 // 4 if part.encoding.lower() == "base64" else part.size
+
+
 def _describe(parts: list[MimePart]) -> list[dict[str, object]]:
-    return [{"part_id": p.part_id, "filename": p.filename, "size": p.size} for p in parts]
+    # The decoded size, which is what the attachment limit counts and what the page adds up.
+    return [{"part_id": p.part_id, "filename": p.filename, "size": _decoded_size(p)} for p in parts]
+
+
+def _is_draft(conn: PooledConnection, folder: str, uid: int) -> bool:
+    """Drafts code writes only to \\Draft messages: a crafted UID or folder can never make it expunge mail."""
+    return uid in search_uids(conn, folder, ["UID", str(int(uid)), "DRAFT"])
+
+
+def _expunge_draft(conn: PooledConnection, folder: str, uid: int) -> None:
+    with contextlib.suppress(RoostError):  # the old copy may be gone (deleted in another client)
+        if _is_draft(conn, folder, uid):
+            expunge_messages(conn, folder, [uid])
+
+
+def _append_draft(conn: PooledConnection, folder: str, raw: bytes) -> int | None:
+    try:
+        return append_message(conn, folder, raw, ["\\Draft", "\\Seen"])
+    except ServiceUnavailable:
+        raise
+    except ImapError:
+        # The server's own words (quota, a broken session) mean nothing to the person writing.
+        raise DraftRefused(
+            "The mail server would not store the draft (your mailbox may be full). "
+            "Your text is kept in this browser; the next save tries again."
+        ) from None
 
 
 def new_draft_key() -> str:
@@ -93,9 +132,11 @@ def draft_save(
     state: DraftState | Mapping[str, object],
     uploads: Sequence[Attachment] = (),
     keep_parts: Sequence[str] = (),
+    replaces: int | None = None,
 ) -> SavedDraft:
     """Save the draft; its files are the kept ones of the previous save plus the new uploads. (A mapping is
-    the compose form's fields, until the views hand over a DraftState.)"""
+    the compose form's fields.) `replaces` is the message the page was opened from (Edit draft); it is
+    replaced only if it is a draft in Drafts."""
     key = _clean_key(key)
     if not isinstance(state, DraftState):
         state = DraftState.from_mapping(state)
@@ -106,27 +147,34 @@ def draft_save(
         if row.version != base_version:
             raise DraftConflict(row.version)
         with mailbox_connection(account) as conn:
+            if not row.uid and replaces:
+                row.folder = _drafts_folder(conn)
+                row.uid = replaces if _is_draft(conn, row.folder, replaces) else None
             folder = row.folder or _drafts_folder(conn)
             kept = draft_attachments(conn, folder, row.uid, keep_parts) if row.uid and keep_parts else []
             files = [*kept, *uploads]
             attachments_check_size(files)
             raw = draft_message(state, key=key, sender=sender, files=files, date=timezone.now())
-            uid = append_message(conn, folder, raw, ["\\Draft", "\\Seen"])
+            uid = _append_draft(conn, folder, raw)
             parts = _describe(draft_attachment_parts(conn, folder, uid)) if uid else []
             if row.uid:
-                with contextlib.suppress(RoostError):  # the old copy may be gone (deleted in another client)
-                    expunge_messages(conn, folder, [row.uid])
+                _expunge_draft(conn, folder, row.uid)
         row.version, row.uid, row.folder = row.version + 1, uid, folder
         row.save(update_fields=["version", "uid", "folder", "updated"])
     return SavedDraft(key=key, version=row.version, uid=uid, parts=parts)
 
 
 def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, object]:
-    """The compose form's state from a message in Drafts, with the key and version to go on saving."""
+    """The compose form's state from a message in Drafts, with the key and version to go on saving.
+    Reads only: the draft is bound to the page's key by its first save (or the send), not by opening it."""
     with mailbox_connection(account) as conn:
+        if folder != _drafts_folder(conn):
+            raise NotADraft("Only messages in your Drafts folder can be edited as drafts.")
         head = fetch_head(conn, folder, uid)
         if head is None:
             raise MessageMissing("This draft is no longer there.")
+        if "\\Draft" not in head.flags:
+            raise NotADraft("This message is not a draft; use Edit as new to write a copy of it.")
         parts = parts_from_bodystructure(head.structure)
         plain, html = choose_bodies(parts)
         bodies = [part for part in (plain, html) if part is not None]
@@ -141,12 +189,32 @@ def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, obje
         html=texts[html.part_id] if html is not None else "",
     )
     key = read.key or new_draft_key()
-    row, _ = ComposeDraft.objects.get_or_create(user=account.user, key=key)
-    if row.uid != uid:
+    # Opening writes nothing: the draft is bound to this key by its first save or by the send (draft_bind).
+    row = ComposeDraft.objects.filter(user=account.user, key=key).first()
+    files = _describe(attachment_parts(head.structure))
+    return {
+        **read.state.as_dict(),
+        "draft_key": key,
+        "draft_version": row.version if row is not None else 0,
+        "draft_uid": uid,
+        "draft_parts": files,
+    }
+
+
+def draft_bind(*, account: MailAccount, key: str, uid: int) -> None:
+    """Sending an opened draft that was never saved: the message it came from goes once this one is filed,
+    and its files can be sent on. Only a \\Draft message in Drafts is bound."""
+    key = _clean_key(key)
+    with transaction.atomic():
+        row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=account.user, key=key)
+        if row.uid:
+            return  # a save already replaced it
+        with mailbox_connection(account) as conn:
+            folder = _drafts_folder(conn)
+            if not _is_draft(conn, folder, uid):
+                return
         row.uid, row.folder = uid, folder
         row.save(update_fields=["uid", "folder", "updated"])
-    files = _describe(attachment_parts(head.structure))
-    return {**read.state.as_dict(), "draft_key": key, "draft_version": row.version, "draft_parts": files}
 
 
 def draft_discard(*, account: MailAccount, key: str) -> None:
@@ -156,5 +224,5 @@ def draft_discard(*, account: MailAccount, key: str) -> None:
         return
     if row.uid and row.folder:
         with mailbox_connection(account) as conn, contextlib.suppress(RoostError):
-            expunge_messages(conn, row.folder, [row.uid])
+            _expunge_draft(conn, row.folder, row.uid)
     row.delete()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from accounts.models import User
-from core.errors import NotFound
+from core.errors import NotFound, RoostError
 from mailadmin.selectors import addresses_owned_by, display_name_of
 from webmail.mime.sanitize import sanitize_html
 from webmail.models import Identity
@@ -13,6 +13,19 @@ from webmail.models import Identity
 
 class IdentityMissing(NotFound):
     pass
+
+
+class DisplayNameRefused(RoostError):
+    pass
+
+
+def _clean_display_name(name: str) -> str:
+    """A display name is shown to recipients next to the address; one that holds address syntax could make
+    them read another address as the sender, so it is refused when it is saved."""
+    name = " ".join(name.split())
+    if any(char in name for char in "<>@") or any(ord(char) < 32 or ord(char) == 127 for char in name):
+        raise DisplayNameRefused("A display name cannot contain <, >, @ or control characters: it is only a name.")
+    return name
 
 
 @dataclass(frozen=True)
@@ -49,13 +62,14 @@ def identity_update(
 ) -> None:
     if address not in {i.address for i in identities_for(user)}:
         raise IdentityMissing(f"{address} is not one of your addresses.")
+    display_name = _clean_display_name(display_name)
     if is_default:
         Identity.objects.filter(user=user).update(is_default=False)
     Identity.objects.update_or_create(
         user=user,
         address=address,
         defaults={
-            "display_name": display_name.strip(),
+            "display_name": display_name,
             "signature": signature,
             # Kept as the sanitiser leaves it: it goes into every message this identity sends.
             "signature_html": sanitize_html(signature_html, cid_url=lambda _: None, proxy_url=None).html

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import request_user
 from core.errors import NotFound, RoostError
 from webmail.mailstore import mail_account_for_request
-from webmail.mime.compose import Attachment, text_to_editor_html
+from webmail.mime.compose import Attachment, parse_address_list, text_to_editor_html
 from webmail.models import Outbox
 from webmail.selectors import outbox_get_for_user, preferences_for
 from webmail.services.completion import address_suggestions
@@ -24,25 +24,41 @@ from webmail.services.outbox import outbox_cancel, outbox_discard, outbox_send_a
 from webmail.validators import clean_folder, clean_part_id, clean_uid
 
 
-def _send_at(value: str) -> datetime | None:
-    if not value:
-        return None
+def _send_at(value: str) -> datetime:
+    """When "Send later" should send: a date it cannot read is refused, never taken as "now"."""
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        return None
+        if not value.strip():
+            raise RoostError("Choose a date and time to send it at.") from None
+        raise RoostError(f"“{value[:40]}” is not a date and time; choose when to send it.") from None
     return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
 
 
-def _form_state(request: HttpRequest) -> ComposeRequest:
+def _typed(request: HttpRequest) -> dict[str, object]:
+    """What the person typed, as text: shown again on the page when the message is refused."""
+    post = request.POST
+    state: dict[str, object] = {
+        name: post.get(name, "") for name in ("from_address", "to", "cc", "bcc", "subject", "text", "mode")
+    }
+    state["html"] = post.get("html", "") if post.get("editor") == "rich" else ""
+    state["parent_folder"], state["parent_uid"] = post.get("parent_folder", ""), post.get("parent_uid", "")
+    state["draft_key"] = post.get("draft_key", "")[:64]
+    state["draft_uid"] = post.get("draft_uid", "") if post.get("draft_uid", "").isdigit() else ""
+    version = post.get("draft_version", "")
+    state["draft_version"] = int(version) if version.isdigit() else 0
+    return state
+
+
+def _compose_request(request: HttpRequest) -> ComposeRequest:
     post = request.POST
     uid = post.get("parent_uid", "")
     return ComposeRequest(
         idempotency_key=post.get("idempotency_key", "")[:64] or uuid.uuid4().hex,
         from_address=post.get("from_address", ""),
-        to=post.get("to", ""),
-        cc=post.get("cc", ""),
-        bcc=post.get("bcc", ""),
+        to=parse_address_list(post.get("to", "")),
+        cc=parse_address_list(post.get("cc", "")),
+        bcc=parse_address_list(post.get("bcc", "")),
         subject=post.get("subject", ""),
         text=post.get("text", ""),
         html=post.get("html", "") if post.get("editor") == "rich" else "",
@@ -55,6 +71,7 @@ def _form_state(request: HttpRequest) -> ComposeRequest:
         parent_folder=clean_folder(post["parent_folder"]) if post.get("parent_folder") else "",
         parent_uid=clean_uid(uid) if uid else None,
         draft_key=post.get("draft_key", "")[:64],
+        draft_uid=clean_uid(post["draft_uid"]) if post.get("draft_uid") else None,
         keep_parts=[clean_part_id(p) for p in post.getlist("keep_part")],
         keep_draft_parts=[clean_part_id(p) for p in post.getlist("keep_draft_part")],
     )
@@ -70,9 +87,8 @@ def compose(request: HttpRequest) -> HttpResponse:
     status = 200
     try:
         if request.method == "POST":
-            form = _form_state(request)
-            state = form.as_state()
-            row = message_send(account=account, request=form)
+            state = _typed(request)
+            row = message_send(account=account, request=_compose_request(request))
             return redirect(reverse("webmail:outbox") + f"?sent={row.pk}")
         if request.GET.get("draft"):
             state = draft_open(
@@ -178,6 +194,7 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
             account=mail_account_for_request(request), key=post.get("draft_key", ""),
             base_version=version, state=state, uploads=uploads,
             keep_parts=[clean_part_id(p) for p in post.getlist("keep_draft_part")],
+            replaces=clean_uid(post["draft_uid"]) if post.get("draft_uid") else None,
         )  # fmt: skip
     except DraftConflict as conflict:
         return JsonResponse(

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import request_user
+from core.errors import NotFound, RoostError
 from webmail.models import Identity, RemoteContentSender
 from webmail.selectors import preferences_for
 from webmail.services.identities import identities_for, identity_update
@@ -17,14 +18,20 @@ def mail_settings(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     if request.method == "POST":
         if request.POST.get("identity"):
-            identity_update(
-                user=user,
-                address=request.POST["identity"],
-                display_name=request.POST.get("display_name", "")[:200],
-                signature=request.POST.get("signature", "")[:5000],
-                signature_html=request.POST.get("signature_html", "")[:20000],
-                is_default=request.POST.get("is_default") == "on",
-            )
+            try:
+                identity_update(
+                    user=user,
+                    address=request.POST["identity"],
+                    display_name=request.POST.get("display_name", "")[:200],
+                    signature=request.POST.get("signature", "")[:5000],
+                    signature_html=request.POST.get("signature_html", "")[:20000],
+                    is_default=request.POST.get("is_default") == "on",
+                )
+            except NotFound:
+                raise  # not one of theirs: the 404 page
+            except RoostError as error:
+                messages.error(request, str(error))
+                return redirect("webmail:settings")
             messages.success(request, f"Saved how you appear as {request.POST['identity']}.")
         elif request.POST.get("forget"):
             remote_sender_forget(user=user, address=request.POST["forget"])
