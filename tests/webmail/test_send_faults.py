@@ -10,9 +10,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -88,6 +90,24 @@ class FinalReplyWithheld:
 
     def close(self) -> None:
         self.listener.close()
+
+
+class GoAheadHeld(FinalReplyWithheld):
+    """Holds Postfix's 354 (go ahead) until released: the worker stands just before its final dot."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.release = threading.Event()
+        super().__init__(upstream_port)
+
+    def _serve(self) -> None:
+        worker, _ = self.listener.accept()
+        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
+        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        while reply := postfix.recv(65536):
+            if reply.startswith(b"354"):
+                self.withheld.set()
+                self.release.wait(timeout=30)
+            worker.sendall(reply)
 
 
 def killed_between_dot_and_reply(  # type: ignore[no-untyped-def]
@@ -241,3 +261,37 @@ def test_external_worker_killed_between_dot_and_reply_asks_the_user_plainly(alic
     assert row.state == Outbox.State.QUEUED
     assert row.credential
     assert count_subject(BOB, "INBOX", "Killed, external") == 1
+
+
+def test_a_worker_whose_lease_was_taken_back_sends_no_final_dot(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    postfix_port = settings.ROOST_SMTP_PORT
+    relay = GoAheadHeld(postfix_port)
+    settings.ROOST_SMTP_PORT = relay.port
+    row = send(alice, "Lease taken back")
+    steps: list[object] = []
+
+    def slow_worker() -> None:
+        try:
+            steps.append(outbox_deliver(outbox_id=row.pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=slow_worker)
+    worker.start()
+    try:
+        assert relay.withheld.wait(timeout=30)
+        # The slow worker's lease runs out; the sweeper takes the row back and queues it for another.
+        Outbox.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+        assert outbox_sweep()["send"] == [row.pk]
+    finally:
+        relay.release.set()
+        worker.join(timeout=30)
+        relay.close()
+    row.refresh_from_db()
+    assert row.state == Outbox.State.QUEUED  # the slow worker withdrew and left the row alone
+    settings.ROOST_SMTP_PORT = postfix_port
+    assert outbox_deliver(outbox_id=row.pk).file_next  # the worker that took over
+    outbox_file(outbox_id=row.pk)
+    wait_for_subject(BOB, "Lease taken back")
+    time.sleep(1)
+    assert count_subject(BOB, "INBOX", "Lease taken back") == 1
