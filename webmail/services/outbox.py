@@ -83,11 +83,15 @@ def outbox_deliver(*, outbox_id: int) -> Step:
     submitting_since = [now]
 
     def mark_submitting() -> None:
-        # Only while this worker still holds the row: once a sweeper has taken an expired lease back and
-        # queued the row again, another worker may be sending it, and this one must not add a second dot.
-        submitting_since[0] = timezone.now()
-        held = Outbox.objects.filter(pk=row.pk, state=State.SENDING).update(
-            state=State.SUBMITTING, updated=submitting_since[0]
+        # Only while this worker still holds a live lease: once a sweeper has taken an expired lease back
+        # and queued the row again, another worker may be sending it, and this one must not add a second
+        # dot. The lease starts again here, so the sweeper asks Postfix only a full lease after the dot
+        # began: by then Postfix has logged whatever it received.
+        moment = submitting_since[0] = timezone.now()
+        held = Outbox.objects.filter(pk=row.pk, state=State.SENDING, lease_until__gt=moment).update(
+            state=State.SUBMITTING,
+            lease_until=moment + timedelta(seconds=settings.ROOST_OUTBOX_LEASE_SECONDS),
+            updated=moment,
         )
         if not held:
             raise SmtpWithdrawn("The message was taken back from this worker before its final dot.")
