@@ -295,3 +295,31 @@ def test_a_worker_whose_lease_was_taken_back_sends_no_final_dot(alice: User, set
     wait_for_subject(BOB, "Lease taken back")
     time.sleep(1)
     assert count_subject(BOB, "INBOX", "Lease taken back") == 1
+
+
+def test_a_worker_whose_lease_ran_out_withdraws_before_the_sweeper_comes(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    relay = GoAheadHeld(settings.ROOST_SMTP_PORT)
+    settings.ROOST_SMTP_PORT = relay.port
+    row = send(alice, "Lease ran out")
+    steps: list[object] = []
+
+    def slow_worker() -> None:
+        try:
+            steps.append(outbox_deliver(outbox_id=row.pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=slow_worker)
+    worker.start()
+    try:
+        assert relay.withheld.wait(timeout=30)
+        Outbox.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    finally:
+        relay.release.set()
+        worker.join(timeout=30)
+        relay.close()
+    row.refresh_from_db()
+    assert row.state == Outbox.State.SENDING  # left for the sweeper, which sends it again: nothing went
+    assert outbox_sweep()["send"] == [row.pk]
+    time.sleep(1)
+    assert count_subject(BOB, "INBOX", "Lease ran out") == 0
