@@ -110,6 +110,25 @@ class GoAheadHeld(FinalReplyWithheld):
             worker.sendall(reply)
 
 
+class DroppedAfterDot(FinalReplyWithheld):
+    """Postfix accepts; the worker's connection is cut instead of getting the reply (a broken network)."""
+
+    def _serve(self) -> None:
+        worker, _ = self.listener.accept()
+        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
+        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        data_said = False
+        while reply := postfix.recv(65536):
+            if data_said:
+                time.sleep(0.5)  # Postfix logs the queueing a moment after its reply
+                worker.shutdown(socket.SHUT_RDWR)
+                worker.close()
+                self.withheld.set()
+                return
+            worker.sendall(reply)
+            data_said = reply.startswith(b"354")
+
+
 def killed_between_dot_and_reply(  # type: ignore[no-untyped-def]
     user: User, subject: str, settings, account: MailAccount | None = None, **worker_env: str
 ) -> Outbox:
@@ -323,3 +342,22 @@ def test_a_worker_whose_lease_ran_out_withdraws_before_the_sweeper_comes(alice: 
     assert outbox_sweep()["send"] == [row.pk]
     time.sleep(1)
     assert count_subject(BOB, "INBOX", "Lease ran out") == 0
+
+
+def test_a_live_worker_whose_connection_broke_after_the_dot_asks_postfix_at_once(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    relay = DroppedAfterDot(settings.ROOST_SMTP_PORT)
+    settings.ROOST_SMTP_PORT = relay.port
+    row = send(alice, "Reply cut off")
+    try:
+        step = outbox_deliver(outbox_id=row.pk)
+    finally:
+        relay.close()
+    assert relay.withheld.is_set()
+    row.refresh_from_db()
+    assert row.state == Outbox.State.ACCEPTED, (row.state, row.last_error)
+    assert step.file_next
+    outbox_file(outbox_id=row.pk)
+    wait_for_subject(BOB, "Reply cut off")
+    time.sleep(1)
+    assert count_subject(BOB, "INBOX", "Reply cut off") == 1
+    assert count_subject(ALICE, "Sent", "Reply cut off") == 1
