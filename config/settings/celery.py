@@ -12,5 +12,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.sessions_clear_expired_task", "schedule": 6 * 3600},
-    "outbox-sweep": {"task": "webmail.tasks.outbox_sweep_task", "schedule": 60},
+    # Often enough that a submission whose worker died is settled within a minute (lease + period).
+    "outbox-sweep": {"task": "webmail.tasks.outbox_sweep_task", "schedule": 15},
 }

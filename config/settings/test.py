@@ -20,7 +20,8 @@ os.environ["ROOST_CACHE_PREFIX"] = "roost-test"
 # The tests' own Redis database (15) on the deployment's server, with its credentials if it has any.
 _redis = urlsplit(os.environ.get("ROOST_REDIS_URL", "redis://127.0.0.1:6379/0"))
 os.environ["ROOST_REDIS_URL"] = os.environ.get("ROOST_TEST_REDIS_URL", urlunsplit(_redis._replace(path="/15")))
-os.environ["ROOST_MAIL_MODE"] = "managed"
+if "ROOST_MAIL_MODE" not in _env_wins:  # a fault test runs one worker in external mode that way
+    os.environ["ROOST_MAIL_MODE"] = "managed"
 # One name per test process, so a test can count exactly this process's connections in pg_stat_activity.
 os.environ["ROOST_DB_APPLICATION_NAME"] = f"roost-test-{os.getpid()}"
 

@@ -17,6 +17,15 @@
     if (el && !window.confirm(el.dataset.confirm)) event.preventDefault();
   });
 
+  // The outbox while something is on its way: follow the live events, and refresh the "Sending… for"
+  // figures now and then (never while a confirmation is open).
+  if ($("[data-outbox-live]")) {
+    document.addEventListener("roost:event", (event) => {
+      if (event.detail && event.detail.kind === "outbox") window.setTimeout(() => { if (!$("[data-outbox-confirm]")) window.location.reload(); }, 1500);
+    });
+    window.setInterval(() => { if (!$("[data-outbox-confirm]")) window.location.reload(); }, 10000);
+  }
+
   // Selection in the list
   const form = $("[data-list-form]");
   const rows = () => $$(".row[data-uid]");

@@ -3,6 +3,7 @@ Bcc, identities, undo, send later, failures that keep the message and never send
 
 import email
 import email.policy
+import re
 import uuid
 from datetime import timedelta
 
@@ -199,7 +200,8 @@ def test_a_worker_that_died_after_acceptance_files_once_and_never_resends(people
     assert count_subject(ALICE, "Sent", "Crash after accept") == 1
 
 
-def test_sweeper_requeues_lost_rows_and_marks_interrupted_submissions_uncertain(people: User) -> None:
+def test_sweeper_requeues_lost_rows_and_marks_interrupted_submissions_uncertain(people: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOST_POSTFIX_LOG = ""  # nothing to ask, as with an external server
     lost = send(people, to=BOB, subject="Lost task", text="x")
     before_dot = send(people, to=BOB, subject="Died before the dot", text="x")
     after_dot = send(people, to=BOB, subject="Died after the dot", text="x")
@@ -211,7 +213,46 @@ def test_sweeper_requeues_lost_rows_and_marks_interrupted_submissions_uncertain(
     assert sorted(found["send"]) == sorted([lost.pk, before_dot.pk])
     after_dot.refresh_from_db()
     assert after_dot.state == Outbox.State.UNCERTAIN
-    assert "may have been delivered" in after_dot.last_error
+    assert "did not confirm it. Check with the recipient or in Sent" in after_dot.last_error
+    assert not after_dot.credential
+
+
+def test_sweeper_asks_postfix_and_never_calls_an_accepted_message_not_sent(people: User, settings) -> None:  # type: ignore[no-untyped-def]
+    assert settings.ROOST_MAIL_MODE == "managed"
+    assert settings.ROOST_POSTFIX_LOG
+    queued = deliver_now(send(people, to=BOB, subject="Queued, reply lost", text="x"))
+    assert queued.state == Outbox.State.FILED
+    never = send(people, to=BOB, subject="Never reached Postfix", text="x")
+    # As a dead worker leaves them: both "submitting" with a lease run out; `updated` is when the dot began.
+    began = timezone.now() - timedelta(seconds=60)
+    Outbox.objects.filter(pk__in=[queued.pk, never.pk]).update(
+        state=Outbox.State.SUBMITTING, lease_until=timezone.now() - timedelta(seconds=1), updated=began
+    )
+    found = outbox_sweep()
+    queued.refresh_from_db()
+    never.refresh_from_db()
+    assert queued.state == Outbox.State.ACCEPTED  # Postfix's log shows it queued: sent, never resent
+    assert queued.pk in found["file"]
+    assert queued.pk not in found["send"]
+    assert never.state == Outbox.State.QUEUED  # the log covers the time and never saw it: safe to send
+    assert never.pk in found["send"]
+    outbox_file(outbox_id=queued.pk)
+    deliver_now(never)
+    wait_for_subject(BOB, "Never reached Postfix")
+    assert count_subject(BOB, "INBOX", "Queued, reply lost") == 1
+    assert count_subject(ALICE, "Sent", "Queued, reply lost") == 1
+    assert count_subject(BOB, "INBOX", "Never reached Postfix") == 1
+
+
+def test_an_unreadable_postfix_log_leaves_the_message_uncertain(people: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOST_POSTFIX_LOG = "/nonexistent/postfix.log"
+    row = send(people, to=BOB, subject="Nobody can tell", text="x")
+    Outbox.objects.filter(pk=row.pk).update(
+        state=Outbox.State.SUBMITTING, lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    assert outbox_sweep()["send"] == []
+    row.refresh_from_db()
+    assert row.state == Outbox.State.UNCERTAIN
 
 
 def test_header_injection_is_refused(people: User, client: Client) -> None:
@@ -379,3 +420,15 @@ def test_a_failed_message_is_announced_on_every_mail_page(people: User, client: 
     signed_in(client)
     page = client.get(reverse("webmail:folder", args=["INBOX"])).content.decode()
     assert "1 message could not be sent" in page
+
+
+def test_a_message_on_its_way_says_how_long_it_has_been_trying(people: User, client: Client) -> None:
+    row = send(people, to=BOB, subject="Slow server", text="x")
+    started = timezone.now() - timedelta(seconds=40)
+    Outbox.objects.filter(pk=row.pk).update(
+        state=Outbox.State.SENDING, send_after=started, attempts=2, lease_until=timezone.now() + timedelta(seconds=5)
+    )
+    signed_in(client)
+    page = client.get(reverse("webmail:outbox")).content.decode()
+    assert re.search(r"Sending…</span>\s*<div[^>]*data-trying>trying for (40|41|42) s \(try 2\)", page)
+    assert "data-outbox-live" in page  # the page refreshes itself until the message is through

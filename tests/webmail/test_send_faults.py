@@ -3,19 +3,27 @@ worker is killed, while messages are on their way. Nothing is lost, nothing is s
 
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from tests import personas
 from tests.mailstack import count_subject, wait_for_subject
-from webmail.mailstore import mail_account_for_task
+from tests.webmail.helpers import signed_in
+from webmail.mailstore import MailAccount, mail_account_for_task, mail_account_with_password
 from webmail.mime.compose import parse_address_list
 from webmail.models import Outbox
 from webmail.services.compose import ComposeRequest, message_send
@@ -46,11 +54,116 @@ def alice(mail_stack: None, settings) -> User:  # type: ignore[no-untyped-def]
     return User.objects.get(username=ALICE)
 
 
-def send(user: User, subject: str) -> Outbox:
+def send(user: User, subject: str, account: MailAccount | None = None) -> Outbox:
     request = ComposeRequest(
         idempotency_key=uuid.uuid4().hex, from_address=ALICE, to=parse_address_list(BOB), subject=subject, text="x"
     )
-    return message_send(account=mail_account_for_task(user), request=request)
+    return message_send(account=account or mail_account_for_task(user), request=request)
+
+
+class FinalReplyWithheld:
+    """A loopback relay between one worker and the test Postfix that passes every byte both ways except
+    Postfix's reply to the final dot: Postfix has accepted the message, the worker waits for an answer
+    that never comes, and the test kills it right there."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.upstream_port = upstream_port
+        self.withheld = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        worker, _ = self.listener.accept()
+        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
+        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        data_said = False
+        while reply := postfix.recv(65536):
+            if data_said:
+                self.withheld.set()  # the reply to the final dot: "250 2.0.0 Ok: queued as ..."
+                continue
+            worker.sendall(reply)
+            data_said = reply.startswith(b"354")
+
+    @staticmethod
+    def _pass(source: socket.socket, target: socket.socket) -> None:
+        while chunk := source.recv(65536):
+            target.sendall(chunk)
+        target.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+class GoAheadHeld(FinalReplyWithheld):
+    """Holds Postfix's 354 (go ahead) until released: the worker stands just before its final dot."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.release = threading.Event()
+        super().__init__(upstream_port)
+
+    def _serve(self) -> None:
+        worker, _ = self.listener.accept()
+        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
+        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        while reply := postfix.recv(65536):
+            if reply.startswith(b"354"):
+                self.withheld.set()
+                self.release.wait(timeout=30)
+            worker.sendall(reply)
+
+
+class DroppedAfterDot(FinalReplyWithheld):
+    """Postfix accepts; the worker's connection is cut instead of getting the reply (a broken network)."""
+
+    def _serve(self) -> None:
+        worker, _ = self.listener.accept()
+        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
+        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        data_said = False
+        while reply := postfix.recv(65536):
+            if data_said:
+                time.sleep(0.5)  # Postfix logs the queueing a moment after its reply
+                worker.shutdown(socket.SHUT_RDWR)
+                worker.close()
+                self.withheld.set()
+                return
+            worker.sendall(reply)
+            data_said = reply.startswith(b"354")
+
+
+def killed_between_dot_and_reply(  # type: ignore[no-untyped-def]
+    user: User, subject: str, settings, account: MailAccount | None = None, **worker_env: str
+) -> Outbox:
+    """Send through a real worker whose reply to the final dot is withheld, and SIGKILL it there."""
+    relay = FinalReplyWithheld(settings.ROOST_SMTP_PORT)
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.test",
+        ROOST_DB_NAME=settings.DATABASES["default"]["NAME"],
+        ROOST_MAIL_MODE=settings.ROOST_MAIL_MODE,
+        ROOST_SMTP_PORT=str(relay.port),
+        ROOST_OUTBOX_LEASE_SECONDS="3",  # so the sweeper may look at once, as it would after a real lease
+        **worker_env,
+    )
+    env["ROOST_TEST_ENV_WINS"] = ",".join(["ROOST_SMTP_PORT", "ROOST_MAIL_MODE", *worker_env])
+    doomed = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        row = send(user, subject, account)
+        assert relay.withheld.wait(timeout=30), "the worker never got to the final dot"
+        row.refresh_from_db()
+        assert row.state == Outbox.State.SUBMITTING
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=10)
+        relay.close()
+    while row.lease_until is not None and row.lease_until > timezone.now():
+        time.sleep(0.2)
+        row.refresh_from_db()
+    return row
 
 
 def test_postfix_stopped_while_sending_then_delivered_exactly_once(alice: User, stack_restored: None) -> None:
@@ -118,3 +231,136 @@ def test_worker_killed_between_submission_and_sent_append(alice: User, settings)
     time.sleep(1)
     assert count_subject(BOB, "INBOX", "Worker dies before filing") == 1
     assert count_subject(ALICE, "Sent", "Worker dies before filing") == 1
+
+
+def test_managed_worker_killed_between_dot_and_reply_is_settled_from_postfix_log(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    assert settings.ROOST_MAIL_MODE == "managed"
+    assert Path(settings.ROOST_POSTFIX_LOG).is_file()
+    row = killed_between_dot_and_reply(alice, "Killed before the reply", settings)
+    wait_for_subject(BOB, "Killed before the reply")  # Postfix had it: it is delivered
+    found = outbox_sweep()
+    row.refresh_from_db()
+    assert row.state == Outbox.State.ACCEPTED, (row.state, row.last_error)
+    assert found["file"] == [row.pk]
+    assert row.pk not in found["send"]
+    outbox_file(outbox_id=row.pk)
+    row.refresh_from_db()
+    assert row.state == Outbox.State.FILED  # no question for the user
+    time.sleep(1)  # room for a duplicate to show up, if there were one
+    assert count_subject(BOB, "INBOX", "Killed before the reply") == 1
+    assert count_subject(ALICE, "Sent", "Killed before the reply") == 1
+
+
+def test_external_worker_killed_between_dot_and_reply_asks_the_user_plainly(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.ROOST_MAIL_MODE = "external"  # a server Roost does not run: its log is not Roost's to read
+    settings.AUTHENTICATION_BACKENDS = ["webmail.auth_backend.ImapLoginBackend"]
+    account = mail_account_with_password(alice, personas.PASSWORD)
+    # A master password that cannot work proves the worker signs in with the user's own.
+    row = killed_between_dot_and_reply(
+        alice, "Killed, external", settings, account, ROOST_DOVECOT_MASTER_PASSWORD="not-the-master-password"
+    )
+    assert row.credential  # the worker needed the sealed password
+    wait_for_subject(BOB, "Killed, external")
+    assert outbox_sweep()["send"] == []
+    row.refresh_from_db()
+    assert row.state == Outbox.State.UNCERTAIN
+    assert not row.credential  # wiped: going again takes the user's own decision and sign-in
+
+    client = signed_in(Client())
+    page = client.get(reverse("webmail:outbox")).content.decode()
+    assert "The server received the message but did not confirm it." in page
+    assert "Check with the recipient or in Sent before sending it again." in page
+    change = reverse("webmail:outbox_change", args=[row.pk])
+    asked = client.post(change, {"op": "send_again"})
+    assert asked["Location"] == reverse("webmail:outbox") + f"?confirm={row.pk}#outbox-{row.pk}"
+    row.refresh_from_db()
+    assert row.state == Outbox.State.UNCERTAIN  # nothing goes without the confirmation
+    page = client.get(asked["Location"]).content.decode()
+    assert "sending it again can give them a second copy" in page
+    assert 'name="confirmed" value="yes"' in page
+    client.post(change, {"op": "send_again", "confirmed": "yes"})
+    row.refresh_from_db()
+    assert row.state == Outbox.State.QUEUED
+    assert row.credential
+    assert count_subject(BOB, "INBOX", "Killed, external") == 1
+
+
+def test_a_worker_whose_lease_was_taken_back_sends_no_final_dot(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    postfix_port = settings.ROOST_SMTP_PORT
+    relay = GoAheadHeld(postfix_port)
+    settings.ROOST_SMTP_PORT = relay.port
+    row = send(alice, "Lease taken back")
+    steps: list[object] = []
+
+    def slow_worker() -> None:
+        try:
+            steps.append(outbox_deliver(outbox_id=row.pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=slow_worker)
+    worker.start()
+    try:
+        assert relay.withheld.wait(timeout=30)
+        # The slow worker's lease runs out; the sweeper takes the row back and queues it for another.
+        Outbox.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+        assert outbox_sweep()["send"] == [row.pk]
+    finally:
+        relay.release.set()
+        worker.join(timeout=30)
+        relay.close()
+    row.refresh_from_db()
+    assert row.state == Outbox.State.QUEUED  # the slow worker withdrew and left the row alone
+    settings.ROOST_SMTP_PORT = postfix_port
+    assert outbox_deliver(outbox_id=row.pk).file_next  # the worker that took over
+    outbox_file(outbox_id=row.pk)
+    wait_for_subject(BOB, "Lease taken back")
+    time.sleep(1)
+    assert count_subject(BOB, "INBOX", "Lease taken back") == 1
+
+
+def test_a_worker_whose_lease_ran_out_withdraws_before_the_sweeper_comes(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    relay = GoAheadHeld(settings.ROOST_SMTP_PORT)
+    settings.ROOST_SMTP_PORT = relay.port
+    row = send(alice, "Lease ran out")
+    steps: list[object] = []
+
+    def slow_worker() -> None:
+        try:
+            steps.append(outbox_deliver(outbox_id=row.pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=slow_worker)
+    worker.start()
+    try:
+        assert relay.withheld.wait(timeout=30)
+        Outbox.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    finally:
+        relay.release.set()
+        worker.join(timeout=30)
+        relay.close()
+    row.refresh_from_db()
+    assert row.state == Outbox.State.SENDING  # left for the sweeper, which sends it again: nothing went
+    assert outbox_sweep()["send"] == [row.pk]
+    time.sleep(1)
+    assert count_subject(BOB, "INBOX", "Lease ran out") == 0
+
+
+def test_a_live_worker_whose_connection_broke_after_the_dot_asks_postfix_at_once(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    relay = DroppedAfterDot(settings.ROOST_SMTP_PORT)
+    settings.ROOST_SMTP_PORT = relay.port
+    row = send(alice, "Reply cut off")
+    try:
+        step = outbox_deliver(outbox_id=row.pk)
+    finally:
+        relay.close()
+    assert relay.withheld.is_set()
+    row.refresh_from_db()
+    assert row.state == Outbox.State.ACCEPTED, (row.state, row.last_error)
+    assert step.file_next
+    outbox_file(outbox_id=row.pk)
+    wait_for_subject(BOB, "Reply cut off")
+    time.sleep(1)
+    assert count_subject(BOB, "INBOX", "Reply cut off") == 1
+    assert count_subject(ALICE, "Sent", "Reply cut off") == 1

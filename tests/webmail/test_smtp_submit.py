@@ -3,11 +3,12 @@ way to break a connection exactly after the final dot)."""
 
 import socket
 import threading
+import time
 from collections.abc import Iterator
 
 import pytest
 
-from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUnavailable, SmtpUncertain, smtp_submit
+from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUnavailable, SmtpUncertain, SmtpWithdrawn, smtp_submit
 
 seen: list[str] = []
 
@@ -42,8 +43,11 @@ def _peer(behaviour: str) -> Iterator[int]:
                 say("250 ok")
             elif verb == "DATA":
                 say("354 go ahead")
-                while file.readline() not in (b".\r\n", b""):
+                while (body := file.readline()) not in (b".\r\n", b""):
                     pass
+                if not body:
+                    seen.append("dropped inside DATA")
+                    break
                 if behaviour == "drop-after-dot":
                     conn.close()
                     return
@@ -103,6 +107,23 @@ def test_a_4xx_recipient_is_temporary_and_nothing_is_sent(peer: int) -> None:
         submit(peer, marks)
     assert not refused.value.permanent
     assert marks == []
+
+
+@pytest.mark.parametrize("peer", ["ok"], indirect=True)
+def test_withdrawing_before_the_final_dot_sends_no_dot(peer: int) -> None:
+    def withdraw() -> None:
+        raise SmtpWithdrawn("the lease is gone")
+
+    with pytest.raises(SmtpWithdrawn):
+        smtp_submit(
+            SmtpEndpoint("127.0.0.1", peer, timeout=5), login=None, sender="alice@example.test",
+            recipients=["bob@example.test"], message=b"Subject: x\n\nbody\n", before_final_dot=withdraw,
+        )  # fmt: skip
+    for _ in range(50):  # the peer notices the closed connection on its own thread
+        if "dropped inside DATA" in seen:
+            break
+        time.sleep(0.05)
+    assert seen[-1] == "dropped inside DATA"
 
 
 def test_nothing_listening_is_unavailable() -> None:

@@ -4,13 +4,13 @@ A retry happens only where it cannot send twice; where it might, the row waits f
 
 import contextlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from core.errors import RoostError
+from core.errors import Conflict, RoostError
 from core.events import event_publish
 from webmail.imap.changes import add_flags, expunge_messages
 from webmail.imap.connection import imap_errors
@@ -21,10 +21,15 @@ from webmail.models import ComposeDraft, Outbox
 from webmail.selectors import outbox_get_for_user
 from webmail.services.folders import folder_tree_forget
 from webmail.services.queueing import outbox_queue
-from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUncertain, smtp_submit
+from webmail.smtp.client import SmtpEndpoint, SmtpError, SmtpUncertain, SmtpWithdrawn, smtp_submit
+from webmail.smtp.maillog import Delivery, postfix_log_lookup
 
 State = Outbox.State
 MAX_ATTEMPTS = 12
+UNCERTAIN_TEXT = (
+    "The server received the message but did not confirm it. "
+    "Check with the recipient or in Sent before sending it again."
+)
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,10 @@ class Step:
 
 def _smtp_endpoint() -> SmtpEndpoint:
     return SmtpEndpoint(
-        host=settings.ROOST_SMTP_HOST, port=settings.ROOST_SMTP_PORT, security=settings.ROOST_SMTP_SECURITY
+        host=settings.ROOST_SMTP_HOST,
+        port=settings.ROOST_SMTP_PORT,
+        security=settings.ROOST_SMTP_SECURITY,
+        timeout=settings.ROOST_SMTP_TIMEOUT,
     )
 
 
@@ -71,8 +79,21 @@ def outbox_deliver(*, outbox_id: int) -> Step:
         row.lease_until = now + timedelta(seconds=settings.ROOST_OUTBOX_LEASE_SECONDS)
         row.save(update_fields=["state", "attempts", "lease_until", "updated"])
 
+    submitting_since = [now]
+
     def mark_submitting() -> None:
-        Outbox.objects.filter(pk=row.pk, state=State.SENDING).update(state=State.SUBMITTING, updated=timezone.now())
+        # Only while this worker still holds a live lease: once a sweeper has taken an expired lease back
+        # and queued the row again, another worker may be sending it, and this one must not add a second
+        # dot. The lease starts again here, so the sweeper asks Postfix only a full lease after the dot
+        # began: by then Postfix has logged whatever it received.
+        moment = submitting_since[0] = timezone.now()
+        held = Outbox.objects.filter(pk=row.pk, state=State.SENDING, lease_until__gt=moment).update(
+            state=State.SUBMITTING,
+            lease_until=moment + timedelta(seconds=settings.ROOST_OUTBOX_LEASE_SECONDS),
+            updated=moment,
+        )
+        if not held:
+            raise SmtpWithdrawn("The message was taken back from this worker before its final dot.")
 
     try:
         login = _account(row).login
@@ -85,8 +106,18 @@ def outbox_deliver(*, outbox_id: int) -> Step:
             smtputf8=row.smtputf8,
             before_final_dot=mark_submitting,
         )
-    except SmtpUncertain as error:
-        _finish(row, State.UNCERTAIN, error=str(error))
+    except SmtpWithdrawn:
+        return Step()  # the row is someone else's now: leave it alone
+    except SmtpUncertain:
+        if _postfix_verdict(row, since=submitting_since[0]) is Delivery.ACCEPTED:
+            return Step(file_next=_settle_accepted(row))
+        if _postfix_verdict_possible():
+            # Postfix may still be writing its log: the sweeper asks again once the lease has run out.
+            Outbox.objects.filter(pk=row.pk, state=State.SUBMITTING).update(
+                last_error="The server has not confirmed the message yet; Roost is asking it."
+            )
+            return Step()
+        _finish(row, State.UNCERTAIN, error=UNCERTAIN_TEXT)
         return Step()
     except SmtpError as error:
         if error.permanent or row.attempts >= MAX_ATTEMPTS:
@@ -100,12 +131,40 @@ def outbox_deliver(*, outbox_id: int) -> Step:
     return Step(file_next=True)
 
 
+def _postfix_verdict_possible() -> bool:
+    return settings.ROOST_MAIL_MODE == "managed" and bool(settings.ROOST_POSTFIX_LOG)
+
+
+def _postfix_verdict(row: Outbox, *, since: datetime) -> Delivery:
+    """What the managed Postfix (Roost's own, so its log is ours to read) knows of a message whose reply
+    to the final dot was lost. External servers cannot be asked: always unknown there."""
+    if not _postfix_verdict_possible():
+        return Delivery.UNKNOWN
+    return postfix_log_lookup(settings.ROOST_POSTFIX_LOG, message_id=row.message_id, since=since)
+
+
+def _settle_accepted(row: Outbox) -> bool:
+    return bool(
+        Outbox.objects.filter(pk=row.pk, state=State.SUBMITTING).update(
+            state=State.ACCEPTED,
+            smtp_reply="250 (the reply was lost; Postfix's log shows the message queued)",
+            last_error="",
+            lease_until=None,
+            updated=timezone.now(),
+        )
+    )
+
+
 def _finish(row: Outbox, state: str, *, error: str) -> None:
     Outbox.objects.filter(pk=row.pk).update(
         state=state, last_error=error, lease_until=None, credential="", updated=timezone.now()
     )
+    _announce(row, state, _problem_text(row, state), level="error")
+
+
+def _problem_text(row: Outbox, state: str) -> str:
     what = "could not be sent" if state == State.FAILED else "may not have been sent"
-    _announce(row, state, f"“{row.subject or '(no subject)'}” {what}. Open the Outbox to decide.", level="error")
+    return f"“{row.subject or '(no subject)'}” {what}. Open the Outbox to decide."
 
 
 def _announce(row: Outbox, state: str, message: str, *, level: str = "info") -> None:
@@ -152,21 +211,38 @@ def outbox_sweep() -> dict[str, list[int]]:
         Outbox.objects.filter(state=State.QUEUED, send_after__lt=stale, updated__lt=stale).values_list("pk", flat=True)
     )
     expired = Outbox.objects.filter(lease_until__lt=now)
-    # A worker that died before the final dot delivered nothing: send again. After it: nobody knows.
+    # A worker that died before the final dot delivered nothing: send again.
     back = list(expired.filter(state=State.SENDING).values_list("pk", flat=True))
     Outbox.objects.filter(pk__in=back, state=State.SENDING).update(state=State.QUEUED, lease_until=None, updated=now)
-    expired.filter(state=State.SUBMITTING).update(
-        state=State.UNCERTAIN,
-        lease_until=None,
-        last_error="The sending stopped after the message was handed over; it may have been delivered.",
-        updated=now,
-    )
+    # After it, only the server knows. Roost's own Postfix is asked; what it cannot tell, the user decides.
+    settled = []
+    for row in expired.filter(state=State.SUBMITTING).select_related("user"):
+        verdict = _postfix_verdict(row, since=row.updated)  # `updated` is when the final dot began
+        if verdict is Delivery.ACCEPTED:
+            if _settle_accepted(row):
+                settled.append(row.pk)
+        elif verdict is Delivery.NOT_FOUND:
+            if Outbox.objects.filter(pk=row.pk, state=State.SUBMITTING).update(
+                state=State.QUEUED,
+                lease_until=None,
+                last_error="The sending broke off before the server took the message; sending again.",
+                updated=now,
+            ):
+                back.append(row.pk)
+        elif Outbox.objects.filter(pk=row.pk, state=State.SUBMITTING).update(
+            state=State.UNCERTAIN, lease_until=None, credential="", last_error=UNCERTAIN_TEXT, updated=now
+        ):
+            _announce(row, State.UNCERTAIN, _problem_text(row, State.UNCERTAIN), level="error")
     refile = list(Outbox.objects.filter(state=State.ACCEPTED, updated__lt=stale).values_list("pk", flat=True))
-    return {"send": resend + back, "file": refile}
+    return {"send": resend + back, "file": settled + refile}
 
 
 class OutboxRefused(RoostError):
     pass
+
+
+class OutboxConfirmationNeeded(Conflict):
+    """Sending an uncertain message again may deliver it twice: the user must say so explicitly."""
 
 
 def outbox_cancel(*, user: User, outbox_id: int) -> Outbox:
@@ -179,11 +255,14 @@ def outbox_cancel(*, user: User, outbox_id: int) -> Outbox:
     return row
 
 
-def outbox_send_again(*, account: MailAccount, outbox_id: int) -> Outbox:
-    """The user's decision for a failed or uncertain message: send it (again)."""
+def outbox_send_again(*, account: MailAccount, outbox_id: int, confirmed: bool = False) -> Outbox:
+    """The user's decision for a failed or uncertain message: send it (again). An uncertain one may
+    have been delivered already, so it goes again only with `confirmed`."""
     row = outbox_get_for_user(user=account.user, outbox_id=outbox_id).obj
     if row.state not in (State.FAILED, State.UNCERTAIN):
         raise OutboxRefused("Only a failed or uncertain message can be sent again.")
+    if row.state == State.UNCERTAIN and not confirmed:
+        raise OutboxConfirmationNeeded("It may have been delivered already: confirm to send it again.")
     now = timezone.now()
     credential = account.sealed_credential()
     Outbox.objects.filter(pk=row.pk).update(

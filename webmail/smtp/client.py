@@ -49,6 +49,14 @@ class SmtpUncertain(SmtpError):
         super().__init__(message, permanent=True)
 
 
+class SmtpWithdrawn(SmtpError):
+    """Raised by before_final_dot to stop short of the final dot (the caller no longer owns the message):
+    the connection is dropped mid-DATA, so the server discards what it has and nothing is delivered."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, permanent=False)
+
+
 _BARE_NEWLINE = re.compile(rb"\r?\n|\r")
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
@@ -81,12 +89,14 @@ def smtp_submit(
     before_final_dot: Callable[[], None] = lambda: None,
 ) -> str:
     """Returns the server's reply to the final dot (which names the queue id). before_final_dot runs
-    when the server has said 354: from then on a broken connection leaves the outcome unknown."""
+    when the server has said 354: from then on a broken connection leaves the outcome unknown. It may
+    raise SmtpWithdrawn to send nothing after all."""
     try:
         client = smtplib.SMTP_SSL if endpoint.security == "ssl" else smtplib.SMTP
         conn = client(endpoint.host, endpoint.port, timeout=endpoint.timeout)
     except OSError as error:
         raise SmtpUnavailable(unreachable_message(endpoint, error)) from None
+    withdrawn = False
     try:
         try:
             conn.ehlo()
@@ -112,7 +122,11 @@ def smtp_submit(
                 raise SmtpError(f"The mail server refused some recipients: {names}", permanent=permanent)
             code, reply = conn.docmd("DATA")
             _check(code, reply, "message")
-            before_final_dot()
+            try:
+                before_final_dot()
+            except SmtpWithdrawn:
+                withdrawn = True  # a polite QUIT now would only become part of the message
+                raise
             conn.send(_wire_body(message))
         except smtplib.SMTPAuthenticationError as error:
             raise SmtpError(f"The mail server refused the login ({error.smtp_code}).", permanent=True) from None
@@ -134,7 +148,10 @@ def smtp_submit(
         return f"{code} {_text(reply)}"
     finally:
         try:
-            conn.quit()
+            if withdrawn:
+                conn.close()
+            else:
+                conn.quit()
         except (smtplib.SMTPException, OSError):
             conn.close()
 

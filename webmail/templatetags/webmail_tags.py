@@ -51,3 +51,16 @@ def qs(query: ListQuery, **changes: Any) -> str:
 @register.simple_tag
 def outbox_problem_count(user: Any) -> int:
     return outbox_problems(user) if getattr(user, "is_authenticated", False) else 0
+
+
+@register.filter
+def elapsed(since: datetime | None, now: datetime) -> str:
+    """How long something has been going on, to the second while that matters: "40 s", "3 min"."""
+    if since is None:
+        return ""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 120:
+        return f"{seconds} s"
+    if seconds < 7200:
+        return f"{seconds // 60} min"
+    return f"{seconds // 3600} h"

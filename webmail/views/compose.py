@@ -20,7 +20,7 @@ from webmail.services.completion import address_suggestions
 from webmail.services.compose import MODES, ComposeRequest, compose_prefill, message_send
 from webmail.services.drafts import DraftConflict, draft_open, draft_save, new_draft_key
 from webmail.services.identities import identities_for
-from webmail.services.outbox import outbox_cancel, outbox_discard, outbox_send_again
+from webmail.services.outbox import OutboxConfirmationNeeded, outbox_cancel, outbox_discard, outbox_send_again
 from webmail.validators import clean_folder, clean_part_id, clean_uid
 
 
@@ -139,10 +139,11 @@ def compose(request: HttpRequest) -> HttpResponse:
 def outbox_view(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
     rows = Outbox.objects.filter(user=user).order_by("-created")[:100]
-    just_sent = request.GET.get("sent", "")
+    just_sent, confirm = request.GET.get("sent", ""), request.GET.get("confirm", "")
     context = {
         "rows": rows,
         "just_sent": int(just_sent) if just_sent.isdigit() else None,
+        "confirm": int(confirm) if confirm.isdigit() else None,
         "now": timezone.now(),
     }
     return render(request, "webmail/outbox.html", context)
@@ -160,7 +161,7 @@ def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
             messages.success(request, "Sending undone. Your message is back in the editor.")
             return redirect(reverse("webmail:compose") + f"?restore={row.pk}")
         if op == "send_again":
-            outbox_send_again(account=account, outbox_id=outbox_id)
+            outbox_send_again(account=account, outbox_id=outbox_id, confirmed=request.POST.get("confirmed") == "yes")
             messages.success(request, "Sending again.")
         elif op == "edit":
             return redirect(reverse("webmail:compose") + f"?restore={outbox_id}")
@@ -169,6 +170,8 @@ def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
             messages.success(request, "Discarded.")
     except NotFound:
         raise  # not yours or not there: 404 from the error middleware
+    except OutboxConfirmationNeeded:
+        return redirect(reverse("webmail:outbox") + f"?confirm={outbox_id}#outbox-{outbox_id}")
     except RoostError as error:
         messages.error(request, str(error))
     return redirect("webmail:outbox")
