@@ -232,6 +232,15 @@ def do_render(instance: str) -> dict[str, str]:
     for name in ("dovecot.log", "postfix.log", "start.log", "milter.log"):
         (log_dir / name).touch()
         (log_dir / name).chmod(0o640)
+    # The outbox sweeper (the Celery worker, run as ROOST_USER) reads Postfix's log to settle a send whose
+    # reply was lost (webmail/smtp/maillog.py): that user's group may read the directory and that log only.
+    try:
+        reader = grp.getgrnam(os.environ.get("ROOST_USER", "roost")).gr_gid
+    except KeyError:
+        reader = None
+    if reader is not None:
+        os.chown(log_dir, 0, reader)
+        os.chown(log_dir / "postfix.log", 0, reader)
     (Path(values["state_dir"]) / "dovecot").mkdir(exist_ok=True)
     Path(values["vmail_dir"]).mkdir(parents=True, exist_ok=True)
     os.chown(values["vmail_dir"], vmail.pw_uid, vmail.pw_gid)
