@@ -90,8 +90,11 @@ class Web:
 
 def start_server(port: int) -> subprocess.Popen[bytes]:
     env = dict(os.environ, ROOST_BASE_URL=f"http://127.0.0.1:{port}", ROOST_LOGIN_MAX_FAILURES="1000")
+    # the server and options deploy/run.sh starts
+    command = [str(ROOT / ".venv" / "bin" / "uvicorn"), "--host", "127.0.0.1", "--port", str(port)]
+    command += ["--no-proxy-headers", "--lifespan", "off", "--ws", "websockets-sansio", "config.asgi:application"]
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        command,
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

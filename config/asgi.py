@@ -1,4 +1,5 @@
-"""HTTP and websockets through Channels; websocket routes join as the live-update issues land."""
+"""HTTP and websockets through Channels. Every HTTP body passes the size limit (core.bodylimit) before Django
+reads it; the server (uvicorn, deploy/run.sh) hands the body over as it arrives, so a refused one is never read."""
 
 import os
 
@@ -12,10 +13,11 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from config.websocket_urls import websocket_urlpatterns  # noqa: E402
+from core.bodylimit import BodyLimitMiddleware  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BodyLimitMiddleware(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Start, stop or show Roost's own processes: the web server (daphne, ASGI), the Celery worker and beat.
+# Start, stop or show Roost's own processes: the web server (uvicorn, ASGI), the Celery worker and beat.
 #   deploy/run.sh start|stop|restart|status
 # Settings come from /etc/roost/roost.env (made by deploy/setup.sh) and the environment. Run it as root: it
 # reads that file (mode 600) and starts the three processes as the unprivileged user $ROOST_USER (roost),
@@ -19,8 +19,14 @@ DJANGO_SETTINGS_MODULE=config.settings.base
 [ -f /etc/roost/stack/stack.env ] && . /etc/roost/stack/stack.env
 set +a
 
+# uvicorn hands Django each request body as it arrives, so the size limit (core/bodylimit.py) refuses an
+# oversized one unread; daphne read and parsed whole bodies in memory first (docs/deploy.md, "Request sizes").
+# --no-proxy-headers: Roost alone decides whom to believe about the client (ROOST_TRUSTED_PROXIES). No lifespan
+# protocol in Django; websockets through the websockets package.
+UVICORN_OPTIONS="--no-proxy-headers --lifespan off --ws websockets-sansio"
+
 declare -A COMMANDS=(
-  [web]="$VENV/bin/daphne -b 127.0.0.1 -p $PORT config.asgi:application"
+  [web]="$VENV/bin/uvicorn --host 127.0.0.1 --port $PORT $UVICORN_OPTIONS config.asgi:application"
   [worker]="$VENV/bin/celery -A config worker --loglevel INFO --concurrency 2"
   [beat]="$VENV/bin/celery -A config beat --loglevel INFO --schedule $APP_DIR/celerybeat-schedule"
 )

@@ -28,7 +28,6 @@ USE_X_FORWARDED_HOST = False
 ROOST_TRUSTED_PROXIES = env_networks("ROOST_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
-    "daphne",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -149,13 +148,22 @@ ROOST_LOGIN_MAX_FAILURES = env_int("ROOST_LOGIN_MAX_FAILURES", 5)
 ROOST_LOGIN_LOCKOUT_SECONDS = env_int("ROOST_LOGIN_LOCKOUT_SECONDS", 900)
 ROOST_LOGIN_DELAY_SECONDS = env_int("ROOST_LOGIN_DELAY_SECONDS", 60)
 
+# Request bodies (core/bodylimit.py refuses bigger ones with 413 before Django reads them): every URL takes at
+# most ROOST_REQUEST_MAX_BYTES (Django's own default for form fields, so no form that worked is refused), and
+# views marked @accepts_uploads ROOST_ATTACHMENT_MAX_BYTES more. The same number bounds a form's text fields.
+ROOST_REQUEST_MAX_BYTES = env_int("ROOST_REQUEST_MAX_BYTES", 2621440)
+DATA_UPLOAD_MAX_MEMORY_SIZE = ROOST_REQUEST_MAX_BYTES
+# Bodies and files above this are spooled to a temporary file rather than held in the process's memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = env_str("ROOST_UPLOAD_TEMP_DIR", "") or None
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_SERIALIZER = "django.contrib.sessions.serializers.JSONSerializer"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = BASE_URL.startswith("https://")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-# Served over https (behind a TLS proxy that sets X-Forwarded-Proto, which daphne --proxy-headers reads):
+# Served over https (behind a TLS proxy that sets X-Forwarded-Proto, believed only from ROOST_TRUSTED_PROXIES):
 # browsers are told to use https only, and a plain-http request is redirected there.
 SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE
 # Only a proxy in ROOST_TRUSTED_PROXIES can say a request came over https (core.middleware.TrustedProxyMiddleware).

@@ -57,10 +57,12 @@ def test_the_setting_refuses_what_is_not_an_address(monkeypatch: pytest.MonkeyPa
 
 
 def test_the_web_server_leaves_the_client_address_to_roost() -> None:
-    # daphne's --proxy-headers takes the leftmost X-Forwarded-For from any peer before Roost sees the request.
+    # uvicorn's proxy headers (on unless turned off) would put X-Forwarded-For into the client address before
+    # Roost sees the request; daphne's --proxy-headers took the leftmost one from any peer.
     run_script = (Path(__file__).resolve().parents[2] / "deploy" / "run.sh").read_text()
-    assert "bin/daphne" in run_script
-    assert "--proxy-headers" not in run_script
+    assert "bin/uvicorn" in run_script
+    assert "--no-proxy-headers" in run_script
+    assert " --proxy-headers" not in run_script
 
 
 PROXIED_HTTPS_PROBE = """

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import request_user
+from core.bodylimit import accepts_uploads
 from core.errors import NotFound, RoostError
 from webmail.mailstore import mail_account_for_request
 from webmail.mime.compose import Attachment, parse_address_list, text_to_editor_html
@@ -77,6 +78,7 @@ def _compose_request(request: HttpRequest) -> ComposeRequest:
     )
 
 
+@accepts_uploads
 @require_http_methods(["GET", "POST"])
 @login_required
 def compose(request: HttpRequest) -> HttpResponse:
@@ -177,6 +179,7 @@ def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
     return redirect("webmail:outbox")
 
 
+@accepts_uploads
 @require_POST
 @login_required
 def draft_autosave(request: HttpRequest) -> JsonResponse:
