@@ -57,10 +57,12 @@ class ImapPool:
         self.max_idle_per_login = max_idle_per_login
         self.idle_seconds = idle_seconds
         self.check_after = check_after
+        self.checkouts = 0  # units of work served, for tests and benchmarks counting round trips
 
     @contextmanager
     def connection(self, endpoint: ImapEndpoint, login: ImapLogin) -> Iterator[PooledConnection]:
         key = (endpoint, login.username)
+        self.checkouts += 1
         conn = self._take(key, login)
         try:
             yield conn

@@ -17,10 +17,15 @@ from webmail.mailstore import mail_account_for_request
 from webmail.mime.structure import content_disposition_header
 from webmail.remote.fetch import RemoteRefused
 from webmail.selectors import preferences_for, remote_allowed_for
-from webmail.services.folders import folder_tree
-from webmail.services.listing import neighbours
 from webmail.services.preferences import remote_sender_allow
-from webmail.services.reading import message_body_html, message_open, message_part, message_source, part_stream
+from webmail.services.reading import (
+    message_body_html,
+    message_open,
+    message_page_open,
+    message_part,
+    message_source,
+    part_stream,
+)
 from webmail.services.remote import proxy_url, remote_fetch
 from webmail.validators import clean_folder, clean_part_id
 from webmail.views.query import list_query, query_string
@@ -65,15 +70,17 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
     user = account.user
     folder = _folder(request)
     query = list_query(request, folder)
-    view = message_open(
+    show_remote = request.GET.get("remote") == "1"
+    page = message_page_open(
         account=account,
-        folder=folder,
+        query=query,
         uid=uid,
         mark_read=preferences_for(user).mark_read_on_open,
         cid_url=_cid_url(folder, uid),
+        proxy_url=proxy_url,
+        remote_allowed=lambda sender: show_remote or remote_allowed_for(user, sender),
     )
-    prev_uid, next_uid = neighbours(account=account, query=query, uid=uid)
-    folders = folder_tree(account=account)
+    view, folders = page.view, page.folders
     sender = view.head.sender[0].email if view.head.sender else ""
     list_qs = query_string(query)
     context = {
@@ -84,12 +91,12 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
         "query": query,
         "list_qs": list_qs,
         "back_url": reverse("webmail:folder", kwargs={"folder": folder}) + (f"?{list_qs}" if list_qs else ""),
-        "prev_url": _message_url(prev_uid, folder, list_qs) if prev_uid else None,
-        "next_url": _message_url(next_uid, folder, list_qs) if next_uid else None,
+        "prev_url": _message_url(page.prev_uid, folder, list_qs) if page.prev_uid else None,
+        "next_url": _message_url(page.next_uid, folder, list_qs) if page.next_uid else None,
         "remote_allowed": remote_allowed_for(user, sender),
         "sender": sender,
         "fq": urlencode({"f": folder}),
-        "show_remote": request.GET.get("remote") == "1",
+        "show_remote": show_remote,
         "previewable": INLINE_TYPES,
     }
     return render(request, "webmail/message.html", context)
