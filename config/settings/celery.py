@@ -13,4 +13,5 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.sessions_clear_expired_task", "schedule": 6 * 3600},
     "outbox-sweep": {"task": "webmail.tasks.outbox_sweep_task", "schedule": 60},
+    "outbox-prune": {"task": "webmail.tasks.outbox_prune_task", "schedule": 6 * 3600},
 }
