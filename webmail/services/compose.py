@@ -3,6 +3,8 @@ to the outbox before anything is submitted."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.parser import BytesHeaderParser
+from email.policy import compat32
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -79,46 +81,63 @@ class ComposeRequest:
         }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Parent:
-    head: MessageHead
-    references: list[str]
-    text: str
-    raw: bytes
-
-
-def _parent_attachments(conn: PooledConnection, folder: str, head: MessageHead) -> list[MimePart]:
+def _parent_attachments(head: MessageHead) -> list[MimePart]:
     parts = parts_from_bodystructure(head.structure)
     return attachments(parts, bodies=choose_bodies(parts), referenced_cids=set())
 
 
+def _describe(parts: list[MimePart]) -> list[dict[str, object]]:
+    return [{"part_id": p.part_id, "filename": p.filename, "size": p.size} for p in parts]
+
+
 def _fetch_attachments(conn: PooledConnection, folder: str, uid: int, parts: list[MimePart]) -> list[Attachment]:
-    """The forwarded message's attachments, decoded, so they go on without being uploaded again."""
+    """The forwarded message's attachments, decoded (one FETCH for all), so they go on without being
+    uploaded again."""
+    if not parts:
+        return []
     found = []
+    sections = fetch_sections(conn, folder, uid, [p.part_id for p in parts], settings.ROOST_ATTACHMENT_MAX_BYTES)
     for part in parts:
-        raw = fetch_sections(conn, folder, uid, [part.part_id], settings.ROOST_ATTACHMENT_MAX_BYTES)[part.part_id]
         decoder = stream_decoder(part.encoding)
-        data = decoder.feed(raw) + decoder.finish()
+        data = decoder.feed(sections[part.part_id]) + decoder.finish()
         found.append(Attachment(part.filename or f"attachment-{part.part_id}", part.content_type, data))
     return found
 
 
-def _parent(conn: PooledConnection, folder: str, uid: int, *, with_raw: bool) -> Parent:
+def _parent_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead:
     head = fetch_head(conn, folder, uid)
     if head is None:
         raise MessageMissing("The message you are answering is no longer there.")
-    raw_refs = fetch_header_fields(conn, folder, uid, ["REFERENCES"]).decode(errors="replace")
-    references = [token for token in raw_refs.partition(":")[2].split() if token.startswith("<")]
+    return head
+
+
+def _parent_text(conn: PooledConnection, folder: str, head: MessageHead) -> str:
+    """The parent's text for quoting: its plain body, else its HTML body as text."""
     plain, html = choose_bodies(parts_from_bodystructure(head.structure))
-    text = ""
     chosen = plain or html
-    if chosen is not None:
-        body = fetch_sections(conn, folder, uid, [chosen.part_id], 1 << 20)[chosen.part_id]
-        text = decode_body(body, encoding=chosen.encoding, charset=chosen.charset)
-        if chosen is html:
-            text = text_snippet(text, length=100_000)
-    raw = fetch_sections(conn, folder, uid, [""], settings.ROOST_ATTACHMENT_MAX_BYTES)[""] if with_raw else b""
-    return Parent(head=head, references=references, text=text, raw=raw)
+    if chosen is None:
+        return ""
+    body = fetch_sections(conn, folder, head.uid, [chosen.part_id], 1 << 20)[chosen.part_id]
+    text = decode_body(body, encoding=chosen.encoding, charset=chosen.charset)
+    return text_snippet(text, length=100_000) if chosen is html else text
+
+
+def _parent_thread_ids(conn: PooledConnection, folder: str, uid: int) -> tuple[str, list[str]]:
+    """What a reply needs of its parent: the Message-ID and References headers, nothing else."""
+    raw = fetch_header_fields(conn, folder, uid, ["MESSAGE-ID", "REFERENCES"])
+    if not raw:
+        raise MessageMissing("The message you are answering is no longer there.")
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    message_id = next((t for t in str(headers.get("Message-ID", "")).split() if t.startswith("<")), "")
+    references = [t for t in str(headers.get("References", "")).split() if t.startswith("<")]
+    return message_id, references
+
+
+def _parent_raw(conn: PooledConnection, folder: str, uid: int) -> bytes:
+    raw = fetch_sections(conn, folder, uid, [""], settings.ROOST_ATTACHMENT_MAX_BYTES)[""]
+    if not raw:
+        raise MessageMissing("The message you are forwarding is no longer there.")
+    return raw
 
 
 def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -> dict[str, object]:
@@ -126,8 +145,9 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
     if mode not in MODES:
         raise ComposeRefused("Unknown way to answer a message.")
     with mailbox_connection(account) as conn:
-        parent = _parent(conn, folder, uid, with_raw=False)
-    head = parent.head
+        head = _parent_head(conn, folder, uid)
+        # Forwarding as an attachment quotes nothing: its body is never fetched.
+        text = "" if mode == "forward_attachment" else _parent_text(conn, folder, head)
     own = [i.address for i in identities_for(account.user)]  # the mailbox first, then its aliases
     mine = set(own)
     sender = head.sender[0] if head.sender else None
@@ -142,35 +162,27 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
             others = [a for a in (*head.to, *head.cc) if a.email.lower() not in seen]
             prefill["cc"] = ", ".join(str(a) for a in others)
         prefill["subject"] = reply_subject(head.subject)
-        prefill["text"] = quote_text(parent.text, who=who, when=head.date)
+        prefill["text"] = quote_text(text, who=who, when=head.date)
         recipients = {a.email.lower() for a in (*head.to, *head.cc)}
         prefill["from_address"] = next((a for a in own if a in recipients), "")
     elif mode == "edit_as_new":
         prefill["to"] = ", ".join(str(a) for a in head.to)
         prefill["cc"] = ", ".join(str(a) for a in head.cc)
         prefill["subject"] = head.subject
-        prefill["text"] = parent.text
+        prefill["text"] = text
         sender_address = head.sender[0].email.lower() if head.sender else ""
         prefill["from_address"] = sender_address if sender_address in mine else ""
-        with mailbox_connection(account) as conn:
-            prefill["forward_parts"] = [
-                {"part_id": p.part_id, "filename": p.filename, "size": p.size}
-                for p in _parent_attachments(conn, folder, head)
-            ]
+        prefill["forward_parts"] = _describe(_parent_attachments(head))
     else:
         prefill["subject"] = forward_subject(head.subject)
         if mode == "forward":
             lines = [
                 "", "", "---------- Forwarded message ----------", f"From: {who}",
                 f"Date: {head.date:%a, %d %b %Y %H:%M}" if head.date else "",
-                f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", parent.text,
+                f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", text,
             ]  # fmt: skip
             prefill["text"] = "\n".join(line for line in lines if line is not None)
-        with mailbox_connection(account) as conn:
-            prefill["forward_parts"] = [
-                {"part_id": p.part_id, "filename": p.filename, "size": p.size}
-                for p in _parent_attachments(conn, folder, head)
-            ]
+        prefill["forward_parts"] = _describe(_parent_attachments(head))
     return prefill
 
 
@@ -179,6 +191,12 @@ def _sender_identity(user: User, address: str) -> tuple[str, str]:
         if identity.address == address:
             return identity.address, identity.display_name
     raise ComposeRefused(f"You cannot send as {address}: it is not one of your addresses.")
+
+
+def _check_attachment_size(files: list[Attachment]) -> None:
+    if sum(len(a.data) for a in files) > settings.ROOST_ATTACHMENT_MAX_BYTES:
+        limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
 
 
 def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
@@ -195,40 +213,32 @@ def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
         raise ComposeRefused(str(error)) from None
     if not (to or cc or bcc):
         raise ComposeRefused("Add at least one recipient.")
+    saved = None
     if request.draft_key and request.keep_draft_parts:
         saved = ComposeDraft.objects.filter(user=user, key=request.draft_key).first()
-        if saved is not None and saved.uid and saved.folder:
-            with mailbox_connection(account) as conn:
-                from_draft = draft_attachments(conn, saved.folder, saved.uid, request.keep_draft_parts)
-            request.attachments = [*from_draft, *request.attachments]
-    total = sum(len(a.data) for a in request.attachments)
-    if total > settings.ROOST_ATTACHMENT_MAX_BYTES:
-        limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-        raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
+        if saved is not None and not (saved.uid and saved.folder):
+            saved = None
+    parent_mode = request.mode if request.parent_uid else ""
+    forward_parts = parent_mode in ("forward", "edit_as_new") and bool(request.keep_parts)
     in_reply_to, references, attached = "", [], []
-    if request.mode and request.parent_uid:
+    # One connection for all that IMAP holds for this message, and only what goes into it.
+    if saved is not None or parent_mode in ("reply", "reply_all", "forward_attachment") or forward_parts:
         with mailbox_connection(account) as conn:
-            as_attachment = request.mode == "forward_attachment"
-            parent = _parent(conn, request.parent_folder, request.parent_uid, with_raw=as_attachment)
-        if request.mode in ("reply", "reply_all"):
-            in_reply_to = parent.head.message_id
-            references = references_for(parent.references, parent.head.message_id)
-        if request.mode == "forward_attachment":
-            attached = [parent.raw]
-        if request.mode in ("forward", "edit_as_new") and request.keep_parts:
-            with mailbox_connection(account) as conn:
+            if saved is not None:
+                from_draft = draft_attachments(conn, saved.folder, saved.uid or 0, request.keep_draft_parts)
+                request.attachments = [*from_draft, *request.attachments]
+            folder, uid = request.parent_folder, request.parent_uid or 0
+            if parent_mode in ("reply", "reply_all"):
+                in_reply_to, parent_references = _parent_thread_ids(conn, folder, uid)
+                references = references_for(parent_references, in_reply_to)
+            elif parent_mode == "forward_attachment":
+                attached = [_parent_raw(conn, folder, uid)]
+            elif forward_parts:
                 kept = [
-                    p
-                    for p in _parent_attachments(conn, request.parent_folder, parent.head)
-                    if p.part_id in request.keep_parts
+                    p for p in _parent_attachments(_parent_head(conn, folder, uid)) if p.part_id in request.keep_parts
                 ]
-                request.attachments = [
-                    *_fetch_attachments(conn, request.parent_folder, request.parent_uid, kept),
-                    *request.attachments,
-                ]
-            if sum(len(a.data) for a in request.attachments) > settings.ROOST_ATTACHMENT_MAX_BYTES:
-                limit = settings.ROOST_ATTACHMENT_MAX_BYTES // (1024 * 1024)
-                raise ComposeRefused(f"The attachments are too large: together they may be at most {limit} MB.")
+                request.attachments = [*_fetch_attachments(conn, folder, uid, kept), *request.attachments]
+    _check_attachment_size(request.attachments)
     now = timezone.now()
     text, html = request.text, ""
     if request.html.strip():
