@@ -5,6 +5,7 @@ replaces: a save from an older tab gets a conflict instead of overwriting newer 
 import base64
 import binascii
 import contextlib
+import hashlib
 import json
 import re
 import uuid
@@ -70,7 +71,60 @@ def draft_attachments(conn: PooledConnection, folder: str, uid: int, keep: Seque
 
 
 def _describe(parts: list[MimePart]) -> list[dict[str, object]]:
-    return [{"part_id": p.part_id, "filename": p.filename, "size": p.size} for p in parts]
+    """A saved draft's files as the row keeps them; the page is shown part_id, filename and size."""
+    return [
+        {"part_id": p.part_id, "filename": p.filename, "size": p.size, "type": p.content_type, "encoding": p.encoding}
+        for p in parts
+    ]
+
+
+def _public(parts: list[dict[str, object]]) -> list[dict[str, object]]:
+    return [{"part_id": p["part_id"], "filename": p["filename"], "size": p["size"]} for p in parts]
+
+
+@dataclass(frozen=True)
+class _EncodedFile:
+    """A file of the previous copy as IMAP holds it, still in its transfer encoding: it goes into the next
+    copy as it is, with no decoding and encoding again."""
+
+    filename: str
+    content_type: str
+    encoding: str
+    data: bytes
+
+
+# Transfer encodings whose bytes are plain ASCII lines and can be carried over unchanged.
+_CARRIED_ENCODINGS = {"base64", "quoted-printable", "7bit"}
+
+
+def _kept_files(
+    conn: PooledConnection, folder: str, uid: int, known: list[dict[str, object]], keep: Sequence[str]
+) -> list[Attachment | _EncodedFile]:
+    """The kept files of the previous copy, in one FETCH of just those parts (no BODYSTRUCTURE when the row
+    knows them from the save that made that copy)."""
+    described = known or _describe(draft_attachment_parts(conn, folder, uid))
+    wanted = [p for p in described if str(p["part_id"]) in keep]
+    if not wanted:
+        return []
+    sections = fetch_sections(conn, folder, uid, [str(p["part_id"]) for p in wanted], 64 * 1024 * 1024)
+    found: list[Attachment | _EncodedFile] = []
+    for part in wanted:
+        raw = sections[str(part["part_id"])]
+        if not raw and int(str(part.get("size") or 0)):
+            raise MessageMissing("The draft's previous copy is gone; add its files again.")
+        name, ctype, encoding = str(part["filename"] or "attachment"), str(part["type"]), str(part["encoding"]).lower()
+        if encoding in _CARRIED_ENCODINGS:
+            found.append(_EncodedFile(name, ctype, encoding, raw))
+        else:
+            decoder = stream_decoder(encoding)
+            found.append(Attachment(name, ctype, decoder.feed(raw) + decoder.finish()))
+    return found
+
+
+def _fingerprint(state: dict[str, object], part_ids: Sequence[str]) -> str:
+    """What a save writes, in short: the typed state and the files it carries."""
+    text = json.dumps([state, sorted(part_ids)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def new_draft_key() -> str:
@@ -87,7 +141,11 @@ def _drafts_folder(conn: PooledConnection) -> str:
     return next((f.name for f in list_folders(conn, with_counts=False) if f.role == "drafts"), "Drafts")
 
 
-def _draft_message(key: str, state: dict[str, object], files: Sequence[Attachment] = ()) -> bytes:
+def _draft_message(
+    key: str, state: dict[str, object], files: Sequence[Attachment | _EncodedFile] = ()
+) -> tuple[bytes, list[dict[str, object]]]:
+    """The draft's message, and its files as the row keeps them: the text (or text and HTML) is part 1 of
+    multipart/mixed, the files are parts 2, 3, ... in order."""
     msg = EmailMessage()
     for header, name in (("From", "from_address"), ("To", "to"), ("Cc", "cc"), ("Bcc", "bcc"), ("Subject", "subject")):
         value = clean_header_text(str(state.get(name) or ""), name=header.lower())
@@ -101,11 +159,35 @@ def _draft_message(key: str, state: dict[str, object], files: Sequence[Attachmen
     msg.set_content(str(state.get("text") or ""))
     if state.get("html"):
         msg.add_alternative(str(state["html"]), subtype="html")
-    for file in files:
+    described: list[dict[str, object]] = []
+    for number, file in enumerate(files, start=2):
         maintype, _, subtype = file.content_type.partition("/")
-        msg.add_attachment(file.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
-                           filename=file.filename)  # fmt: skip
-    return msg.as_bytes(policy=SMTP)
+        if isinstance(file, _EncodedFile):
+            if msg.get_content_type() != "multipart/mixed":
+                msg.make_mixed()
+            msg.attach(_encoded_part(file))
+            encoding, size = file.encoding, len(file.data)
+        else:
+            msg.add_attachment(file.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
+                               filename=file.filename)  # fmt: skip
+            encoding, size = "base64", len(file.data)
+        described.append(
+            {"part_id": str(number), "filename": file.filename, "size": size, "type": file.content_type,
+             "encoding": encoding}
+        )  # fmt: skip
+    return msg.as_bytes(policy=SMTP), described
+
+
+def _encoded_part(file: _EncodedFile) -> EmailMessage:
+    part = EmailMessage(policy=default)
+    part["Content-Type"] = file.content_type if "/" in file.content_type else "application/octet-stream"
+    part.set_param("name", file.filename)
+    part["Content-Disposition"] = "attachment"
+    part.set_param("filename", file.filename, header="Content-Disposition")
+    part["Content-Transfer-Encoding"] = file.encoding
+    # The generator writes the lines with the policy's line ends; IMAP gave them with CRLF.
+    part.set_payload(file.data.decode("ascii", errors="replace").replace("\r\n", "\n"))
+    return part
 
 
 def draft_save(
@@ -117,24 +199,30 @@ def draft_save(
     uploads: Sequence[Attachment] = (),
     keep_parts: Sequence[str] = (),
 ) -> SavedDraft:
-    """Save the draft; its files are the kept ones of the previous save plus the new uploads."""
+    """Save the draft; its files are the kept ones of the previous save plus the new uploads. A save that
+    changes nothing (same state, every file kept, nothing uploaded) touches neither IMAP nor the version;
+    otherwise the kept files are fetched alone, still encoded, and go into the new copy as they are."""
     key = _clean_key(key)
     with transaction.atomic():
         row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=account.user, key=key)
         if row.version != base_version:
             raise DraftConflict(row.version)
+        if not uploads and row.uid and row.fingerprint == _fingerprint(state, keep_parts):
+            return SavedDraft(key=key, version=row.version, uid=row.uid, parts=_public(row.parts))
         with mailbox_connection(account) as conn:
             folder = row.folder or _drafts_folder(conn)
-            kept = draft_attachments(conn, folder, row.uid, keep_parts) if row.uid and keep_parts else []
-            raw = _draft_message(key, state, [*kept, *uploads])
+            kept = _kept_files(conn, folder, row.uid, row.parts, keep_parts) if row.uid and keep_parts else []
+            raw, parts = _draft_message(key, state, [*kept, *uploads])
             uid = append_message(conn, folder, raw, ["\\Draft", "\\Seen"])
-            parts = _describe(draft_attachment_parts(conn, folder, uid)) if uid else []
             if row.uid:
                 with contextlib.suppress(RoostError):  # the old copy may be gone (deleted in another client)
                     expunge_messages(conn, folder, [row.uid])
-        row.version, row.uid, row.folder = row.version + 1, uid, folder
-        row.save(update_fields=["version", "uid", "folder", "updated"])
-    return SavedDraft(key=key, version=row.version, uid=uid, parts=parts)
+        if uid is None:  # no APPENDUID: the copy cannot be named, so its files cannot be kept from it
+            parts = []
+        row.version, row.uid, row.folder, row.parts = row.version + 1, uid, folder, parts
+        row.fingerprint = _fingerprint(state, [str(p["part_id"]) for p in parts]) if uid else ""
+        row.save(update_fields=["version", "uid", "folder", "parts", "fingerprint", "updated"])
+    return SavedDraft(key=key, version=row.version, uid=uid, parts=_public(parts))
 
 
 def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, object]:
@@ -154,9 +242,9 @@ def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, obje
     body = msg.get_body(("plain",))
     html = msg.get_body(("html",))
     row, _ = ComposeDraft.objects.get_or_create(user=account.user, key=key)
-    if row.uid != uid:
-        row.uid, row.folder = uid, folder
-        row.save(update_fields=["uid", "folder", "updated"])
+    if row.uid != uid or row.parts != parts:
+        row.uid, row.folder, row.parts, row.fingerprint = uid, folder, parts, ""
+        row.save(update_fields=["uid", "folder", "parts", "fingerprint", "updated"])
     return {
         "from_address": str(msg.get("From", "")),
         "to": str(msg.get("To", "")),
@@ -170,7 +258,7 @@ def draft_open(*, account: MailAccount, folder: str, uid: int) -> dict[str, obje
         "parent_uid": extra.get("parent_uid"),
         "draft_key": key,
         "draft_version": row.version,
-        "draft_parts": parts,
+        "draft_parts": _public(parts),
     }
 
 
