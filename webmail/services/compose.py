@@ -225,7 +225,9 @@ def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
     if saved is not None or parent_mode in ("reply", "reply_all", "forward_attachment") or forward_parts:
         with mailbox_connection(account) as conn:
             if saved is not None:
-                from_draft = draft_attachments(conn, saved.folder, saved.uid or 0, request.keep_draft_parts)
+                from_draft = draft_attachments(
+                    conn, saved.folder, saved.uid or 0, request.keep_draft_parts, known=saved.parts
+                )
                 request.attachments = [*from_draft, *request.attachments]
             folder, uid = request.parent_folder, request.parent_uid or 0
             if parent_mode in ("reply", "reply_all"):

@@ -58,15 +58,17 @@ def draft_attachment_parts(conn: PooledConnection, folder: str, uid: int) -> lis
     return attachments(parts, bodies=choose_bodies(parts), referenced_cids=set())
 
 
-def draft_attachments(conn: PooledConnection, folder: str, uid: int, keep: Sequence[str]) -> list[Attachment]:
-    """The files of a saved draft that the user kept, decoded, to carry into the next save or the message."""
+def draft_attachments(
+    conn: PooledConnection, folder: str, uid: int, keep: Sequence[str], known: list[dict[str, object]] | None = None
+) -> list[Attachment]:
+    """The files of a saved draft that the user kept, decoded, to carry into the message; one FETCH of just
+    those parts (known: the parts as the draft's row describes them, else they are asked for)."""
     found = []
-    for part in draft_attachment_parts(conn, folder, uid):
-        if part.part_id not in keep:
-            continue
-        raw = fetch_sections(conn, folder, uid, [part.part_id], 64 * 1024 * 1024)[part.part_id]
-        decoder = stream_decoder(part.encoding)
-        found.append(Attachment(part.filename or "attachment", part.content_type, decoder.feed(raw) + decoder.finish()))
+    for file in _kept_files(conn, folder, uid, known or [], keep):
+        if isinstance(file, _EncodedFile):
+            decoder = stream_decoder(file.encoding)
+            file = Attachment(file.filename, file.content_type, decoder.feed(file.data) + decoder.finish())
+        found.append(file)
     return found
 
 

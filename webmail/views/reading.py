@@ -71,6 +71,12 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
     folder = _folder(request)
     query = list_query(request, folder)
     show_remote = request.GET.get("remote") == "1"
+    always: dict[str, bool] = {}  # the sender's standing choice, asked once for the service and the page
+
+    def remote_allowed(address: str) -> bool:
+        always[address] = remote_allowed_for(user, address)
+        return show_remote or always[address]
+
     page = message_page_open(
         account=account,
         query=query,
@@ -78,7 +84,7 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
         mark_read=preferences_for(user).mark_read_on_open,
         cid_url=_cid_url(folder, uid),
         proxy_url=proxy_url,
-        remote_allowed=lambda sender: show_remote or remote_allowed_for(user, sender),
+        remote_allowed=remote_allowed,
     )
     view, folders = page.view, page.folders
     sender = view.head.sender[0].email if view.head.sender else ""
@@ -93,7 +99,7 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
         "back_url": reverse("webmail:folder", kwargs={"folder": folder}) + (f"?{list_qs}" if list_qs else ""),
         "prev_url": _message_url(page.prev_uid, folder, list_qs) if page.prev_uid else None,
         "next_url": _message_url(page.next_uid, folder, list_qs) if page.next_uid else None,
-        "remote_allowed": remote_allowed_for(user, sender),
+        "remote_allowed": always[sender.lower()] if sender.lower() in always else remote_allowed_for(user, sender),
         "sender": sender,
         "fq": urlencode({"f": folder}),
         "show_remote": show_remote,
