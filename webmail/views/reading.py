@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import request_user
 from core.errors import RoostError, error_status
+from webmail.context_processors import MailSidebar
 from webmail.mailstore import mail_account_for_request
 from webmail.mime.structure import content_disposition_header
 from webmail.remote.fetch import RemoteRefused
@@ -93,6 +94,7 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
         "view": view,
         "head": view.head,
         "folders": folders,
+        "mail_sidebar": MailSidebar(folders=folders),  # the page has them: the sidebar need not ask the cache
         "current": next((f for f in folders if f.name == folder), None),
         "query": query,
         "list_qs": list_qs,
