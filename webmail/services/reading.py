@@ -1,9 +1,11 @@
 """Opening a message: headers, the chosen body made safe, attachments streamed by part."""
 
+import contextlib
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import redis
 from django.core.cache import cache
 
 from core.errors import NotFound
@@ -104,7 +106,8 @@ def _body_cache_put(
     if uidvalidity is None:
         return
     value = {"sender": sender, "html": body.html, "blocked": body.blocked_remote}
-    cache.set(_body_cache_key(user_id, folder, uidvalidity, uid, remote), value, BODY_CACHE_SECONDS)
+    with contextlib.suppress(redis.RedisError):  # a cache that is down costs the frame a FETCH, nothing more
+        cache.set(_body_cache_key(user_id, folder, uidvalidity, uid, remote), value, BODY_CACHE_SECONDS)
 
 
 def _body_cache_get(
@@ -115,7 +118,10 @@ def _body_cache_get(
     if uidvalidity is None:
         return None
     keys = {remote: _body_cache_key(user_id, folder, uidvalidity, uid, remote) for remote in (False, True)}
-    found = cache.get_many(list(keys.values()))
+    try:
+        found = cache.get_many(list(keys.values()))
+    except redis.RedisError:
+        return None
     for remote, key in keys.items():
         entry = found.get(key)
         if isinstance(entry, dict) and remote_allowed(str(entry["sender"])) == remote:
