@@ -198,6 +198,7 @@ def test_changed_text_carries_the_kept_files_in_one_fetch_of_just_those_parts(
     files = [Attachment("plan é.pdf", "application/pdf", PDF), Attachment("notes.txt", "text/plain", b"caf\xc3\xa9\n")]
     first = draft_save(account=account, key=key, base_version=0, state=state("v1"), uploads=files)
     ids = {p["filename"]: str(p["part_id"]) for p in first.parts}
+    assert draft_open(account=account, folder="Drafts", uid=first.uid or 0)["draft_parts"] == first.parts
     traffic = imap_traffic(monkeypatch)
     second = draft_save(account=account, key=key, base_version=first.version, state=state("v2"),
                         keep_parts=[ids["plan é.pdf"], ids["notes.txt"]])  # fmt: skip

@@ -172,7 +172,9 @@ def _draft_message(
         else:
             msg.add_attachment(file.data, maintype=maintype or "application", subtype=subtype or "octet-stream",
                                filename=file.filename)  # fmt: skip
-            encoding, size = "base64", len(file.data)
+            # The size IMAP will report (BODYSTRUCTURE): the encoded lines, each ended by CRLF in the copy.
+            payload = str(msg.get_payload()[-1].get_payload())  # type: ignore[index, union-attr]
+            encoding, size = "base64", len(payload.encode()) + payload.count("\n")
         described.append(
             {"part_id": str(number), "filename": file.filename, "size": size, "type": file.content_type,
              "encoding": encoding}
