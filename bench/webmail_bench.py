@@ -218,11 +218,69 @@ def forget_list_cache() -> None:
         subprocess.run(["redis-cli", "-n", "0", "DEL", *keys], capture_output=True)
 
 
+class _SkipDownload(Exception):
+    pass
+
+
 def rss_kb(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def count_checkouts(address: str, paths: list[str]) -> list[tuple[str, int, int]]:
+    """IMAP checkouts and FETCH commands of each request, counted in this process: Django's test client
+    against the same settings, stack and mailbox as the server (the server's own pool cannot be asked).
+    Each path is requested once first, so the sidebar's folder cache and the list cache are warm."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.conf import settings
+    from django.test import Client
+
+    from accounts.models import User
+    from webmail import mailstore
+
+    counts = {"checkouts": 0, "fetches": 0}
+    real_connection = mailstore.POOL.connection
+
+    def counting_connection(*args: object, **kwargs: object) -> object:
+        counts["checkouts"] += 1
+        return real_connection(*args, **kwargs)  # type: ignore[arg-type]
+
+    real_fetch = IMAPClient.fetch
+
+    def counting_fetch(self: IMAPClient, *args: object, **kwargs: object) -> object:
+        counts["fetches"] += 1
+        return real_fetch(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    client = Client(HTTP_HOST=settings.ALLOWED_HOSTS[0])
+    client.force_login(User.objects.get(username=address))
+    mailstore.POOL.connection = counting_connection  # type: ignore[method-assign]
+    IMAPClient.fetch = counting_fetch  # type: ignore[method-assign]
+    found = []
+    try:
+        for path in paths:
+            page, frame = path, path.replace("/?", "/body/?", 1)
+            client.get(page)
+            client.get(frame)
+            for url in (page, frame):
+                counts.update(checkouts=0, fetches=0)
+                if client.get(url).status_code != 200:
+                    raise RuntimeError(f"GET {url} failed in the counting client")
+                found.append((url, counts["checkouts"], counts["fetches"]))
+            # The frame right after its page, as a browser loads them: the body may come from the page's work.
+            client.get(page)
+            counts.update(checkouts=0, fetches=0)
+            client.get(frame)
+            found.append((frame + " (after its page)", counts["checkouts"], counts["fetches"]))
+    finally:
+        mailstore.POOL.connection = real_connection  # type: ignore[method-assign]
+        IMAPClient.fetch = real_fetch  # type: ignore[method-assign]
+        mailstore.POOL.clear()
+    return found
 
 
 def main() -> int:
@@ -232,7 +290,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cold-runs", type=int, default=5)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated scenario names to run (e.g. 'open plain,open html+att'); all by default",
+    )
     args = parser.parse_args()
+    only = {name.strip() for name in args.only.split(",") if name.strip()}
     load_env()
     # A fresh password each run unless one is given: the seed script sets it, so no fixed one exists.
     password = os.environ.get("ROOST_BENCH_PASSWORD") or secrets.token_urlsafe(15)
@@ -283,6 +347,8 @@ def main() -> int:
         ),
         ("download 10 MB", f"/mail/m/{big_uid}/part/{big_part}/?f=INBOX", lambda c: raw_download(c, big_uid, big_part)),
     ]
+    if only:
+        scenarios = [s for s in scenarios if s[0] in only]
     body_runs = {"search body": 3, "conversations": 5, "download 10 MB": max(5, args.runs // 2)}
 
     server = start_server(args.port)
@@ -305,8 +371,12 @@ def main() -> int:
             "open html+att": lambda: raw_open(raw, html_uid, ["1.2"], select=False),
         }
         for name, fn in kept.items():
+            if only and name not in only:
+                continue
             roost = next(r for n, k, r, _ in rows if n == name and k == "warm")
             rows.append((name, "kept", roost, timed(fn, args.runs)))
+        if only and "download 10 MB" not in only:
+            raise _SkipDownload
         before = rss_kb(server.pid)
         peak = before
         conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
@@ -322,10 +392,13 @@ def main() -> int:
             peak = max(peak, rss_kb(server.pid))
         grown = (peak - before) / 1024
         print(f"download: {received / 1e6:.1f} MB streamed; server RSS {before / 1024:.0f} MB, +{grown:.1f} MB at peak")
+    except _SkipDownload:
+        pass
     finally:
         stop_server(server)
 
-    for name, path, raw_fn in scenarios[:2] + scenarios[4:6]:
+    cold_names = {"list page 1", "list page 500", "open plain", "open html+att"}
+    for name, path, raw_fn in [s for s in scenarios if s[0] in cold_names]:
         roost_cold, raw_cold = [], []
         for _ in range(args.cold_runs):
             server = start_server(args.port)
@@ -345,7 +418,12 @@ def main() -> int:
             fresh.logout()
         rows.append((name, "cold", roost_cold, raw_cold))
     raw.logout()
+    counted = count_checkouts(args.address, [f"/mail/m/{plain_uid}/?f=INBOX", f"/mail/m/{html_uid}/?f=INBOX"])
 
+    print()
+    print("IMAP checkouts and FETCH commands per request (warm sidebar and list caches):")
+    for url, checkouts, fetches in counted:
+        print(f"  {url:<50} checkouts {checkouts}  fetches {fetches}")
     print()
     print("warm: Roost's pooled connection and list cache in place; raw does SELECT + SORT/SEARCH + FETCH.")
     print("kept: raw on a connection with INBOX already selected (no SELECT). cold: new server / new connection.")

@@ -103,6 +103,10 @@ class ComposeDraft(models.Model):
     version = models.PositiveIntegerField(default=0)
     folder = models.CharField(max_length=255, blank=True)
     uid = models.PositiveBigIntegerField(null=True, blank=True)
+    # The saved copy's files (part number, name, type, transfer encoding, size), so the next save can fetch
+    # just the kept ones, and a digest of what was saved, so a save that changes nothing does nothing.
+    parts = models.JSONField(default=list, blank=True)
+    fingerprint = models.CharField(max_length=64, blank=True)
     updated = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,6 +1,9 @@
-from celery import shared_task
+from datetime import timedelta
 
-from webmail.services.outbox import outbox_deliver, outbox_file, outbox_sweep
+from celery import shared_task
+from django.conf import settings
+
+from webmail.services.outbox import outbox_deliver, outbox_file, outbox_prune, outbox_sweep
 from webmail.services.queueing import outbox_queue
 
 
@@ -28,3 +31,8 @@ def outbox_sweep_task() -> None:
         outbox_queue(outbox_id)
     for outbox_id in found["file"]:
         outbox_file_task.delay(outbox_id)
+
+
+@shared_task(name="webmail.tasks.outbox_prune_task")
+def outbox_prune_task() -> None:
+    outbox_prune(older_than=timedelta(days=settings.ROOST_OUTBOX_RETENTION_DAYS))

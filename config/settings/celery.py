@@ -14,4 +14,5 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "accounts.tasks.sessions_clear_expired_task", "schedule": 6 * 3600},
     # Often enough that a submission whose worker died is settled within a minute (lease + period).
     "outbox-sweep": {"task": "webmail.tasks.outbox_sweep_task", "schedule": 15},
+    "outbox-prune": {"task": "webmail.tasks.outbox_prune_task", "schedule": 6 * 3600},
 }

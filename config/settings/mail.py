@@ -44,3 +44,5 @@ _STACK_LOG_DIR = env_str("ROOST_STACK_LOG_DIR", "")
 ROOST_POSTFIX_LOG = env_str("ROOST_POSTFIX_LOG", f"{_STACK_LOG_DIR}/postfix.log" if _STACK_LOG_DIR else "")
 # The most distinct recipients (To, Cc and Bcc together) one message may have.
 ROOST_MAX_RECIPIENTS = env_int("ROOST_MAX_RECIPIENTS", 500)
+# A filed message's copy is in Sent; the outbox row keeps its stored message only this long after filing.
+ROOST_OUTBOX_RETENTION_DAYS = env_int("ROOST_OUTBOX_RETENTION_DAYS", 30)

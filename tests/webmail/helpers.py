@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -81,3 +82,43 @@ def streamed(response: object) -> list[bytes]:
         with ThreadPoolExecutor(1) as pool:
             return pool.submit(asyncio.run, gather()).result()
     return list(content)
+
+
+class ImapTraffic:
+    """What the test sent over IMAP since it started counting: pool checkouts and the items of each FETCH."""
+
+    def __init__(self) -> None:
+        from webmail.mailstore import POOL
+
+        self._pool = POOL
+        self._start = POOL.checkouts
+        self.fetches: list[list[str]] = []
+
+    @property
+    def checkouts(self) -> int:
+        return self._pool.checkouts - self._start
+
+    @property
+    def body_fetches(self) -> list[list[str]]:
+        """FETCHes of message text (BODY[...] or RFC822), not of envelopes, flags or structure."""
+        return [
+            items
+            for items in self.fetches
+            if any(i.startswith(("BODY[", "BODY.PEEK[", "RFC822")) and i != "RFC822.SIZE" for i in items)
+        ]
+
+
+def imap_traffic(monkeypatch: pytest.MonkeyPatch) -> ImapTraffic:
+    """Count from now on: wraps imapclient's public fetch and reads the pool's checkout counter."""
+    from imapclient import IMAPClient
+
+    traffic = ImapTraffic()
+    real = IMAPClient.fetch
+
+    def fetch(self: IMAPClient, messages: object, data: object, *args: object, **kwargs: object) -> object:
+        items = [data] if isinstance(data, (str, bytes)) else list(data)  # type: ignore[call-overload]
+        traffic.fetches.append([i.decode() if isinstance(i, bytes) else str(i) for i in items])
+        return real(self, messages, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(IMAPClient, "fetch", fetch)
+    return traffic

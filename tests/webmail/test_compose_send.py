@@ -16,7 +16,7 @@ from accounts.models import User
 from mailadmin.services import alias_create
 from tests import personas
 from tests.mailstack import count_subject, master_login, wait_for_subject
-from tests.webmail.helpers import append, folder_flags, message, signed_in
+from tests.webmail.helpers import append, folder_flags, imap_traffic, message, signed_in
 from webmail.mailstore import mail_account_for_task
 from webmail.mime.compose import Attachment, parse_address_list
 from webmail.models import Outbox
@@ -432,3 +432,53 @@ def test_a_message_on_its_way_says_how_long_it_has_been_trying(people: User, cli
     page = client.get(reverse("webmail:outbox")).content.decode()
     assert re.search(r"Sending…</span>\s*<div[^>]*data-trying>trying for (40|41|42) s \(try 2\)", page)
     assert "data-outbox-live" in page  # the page refreshes itself until the message is through
+
+
+def test_reply_fetches_the_body_to_quote_and_sends_with_only_the_thread_headers(
+    people: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append(ALICE, "INBOX", [message("Lunch", sender="Bob <bob@example.test>", Message_ID="<lunch@example.test>",
+                                    References="<a@example.test> <b@example.test>")])  # fmt: skip
+    account = mail_account_for_task(people)
+    prefill_traffic = imap_traffic(monkeypatch)
+    prefill = compose_prefill(account=account, mode="reply", folder="INBOX", uid=1)
+    assert "> Hello." in str(prefill["text"])
+    assert prefill_traffic.checkouts == 1
+    assert len(prefill_traffic.body_fetches) == 1  # the text it quotes
+    send_traffic = imap_traffic(monkeypatch)
+    row = send(people, to=str(prefill["to"]), subject=str(prefill["subject"]), text="Yes",
+               mode="reply", parent_folder="INBOX", parent_uid=1)  # fmt: skip
+    assert send_traffic.checkouts == 1
+    assert send_traffic.fetches == [["BODY.PEEK[HEADER.FIELDS (MESSAGE-ID REFERENCES)]"]]
+    deliver_now(row)
+    got = fetch_by_subject(BOB, "INBOX", "Re: Lunch")
+    assert got["In-Reply-To"] == "<lunch@example.test>"
+    assert got["References"] == "<a@example.test> <b@example.test> <lunch@example.test>"
+
+
+def test_forward_as_attachment_prefill_fetches_no_body_and_edit_as_new_one_connection(
+    people: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append(ALICE, "INBOX", [message("Minutes", sender="Bob <bob@example.test>", body="long minutes")])
+    account = mail_account_for_task(people)
+    traffic = imap_traffic(monkeypatch)
+    prefill = compose_prefill(account=account, mode="forward_attachment", folder="INBOX", uid=1)
+    assert prefill["subject"] == "Fwd: Minutes"
+    assert traffic.checkouts == 1
+    assert traffic.body_fetches == []
+    traffic = imap_traffic(monkeypatch)
+    prefill = compose_prefill(account=account, mode="edit_as_new", folder="INBOX", uid=1)
+    assert "long minutes" in str(prefill["text"])
+    assert traffic.checkouts == 1
+
+
+def test_plain_forward_without_kept_files_sends_without_asking_imap(
+    people: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append(ALICE, "INBOX", [message("Agenda", sender="Bob <bob@example.test>")])
+    traffic = imap_traffic(monkeypatch)
+    row = send(people, to=CAROL, subject="Fwd: Agenda", text="see below", mode="forward",
+               parent_folder="INBOX", parent_uid=1)  # fmt: skip
+    assert traffic.checkouts == 0
+    assert deliver_now(row).state == Outbox.State.FILED
+    assert "$Forwarded" in folder_flags(ALICE, "INBOX")[1]

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from tests import personas
-from tests.webmail.helpers import folder_flags, folder_uids, signed_in
+from tests.webmail.helpers import folder_flags, folder_uids, imap_traffic, signed_in
 from webmail.mailstore import mail_account_for_task
 from webmail.mime.compose import parse_address
 from webmail.models import Outbox
@@ -175,3 +175,63 @@ def test_draft_files_keep_to_the_one_size_limit(alice: User, settings) -> None: 
         draft_save(account=mail_account_for_task(alice), key=new_draft_key(), base_version=0, state=state("big"),
                    uploads=[Attachment("big.bin", "application/octet-stream", b"x" * 1001)])  # fmt: skip
     assert folder_uids(ALICE, "Drafts") == []
+
+
+PDF = bytes(range(256)) * 64  # binary, so it travels base64-encoded
+
+
+def _draft_files(uid: int) -> dict[str, bytes]:
+    from tests.mailstack import master_login
+
+    imap = master_login(ALICE)
+    try:
+        imap.select_folder("Drafts", readonly=True)
+        raw = imap.fetch([uid], ["BODY.PEEK[]"])[uid][b"BODY[]"]
+    finally:
+        imap.logout()
+    import email
+    import email.policy
+
+    msg = email.message_from_bytes(raw, policy=email.policy.default)
+    return {str(p.get_filename()): p.get_payload(decode=True) for p in msg.iter_attachments()}  # type: ignore[attr-defined]
+
+
+def test_a_save_that_changes_nothing_does_nothing(alice: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    from webmail.mime.compose import Attachment
+
+    account, key = mail_account_for_task(alice), new_draft_key()
+    first = draft_save(account=account, key=key, base_version=0, state=state("same"),
+                       uploads=[Attachment("plan.pdf", "application/pdf", PDF)])  # fmt: skip
+    kept = [str(p["part_id"]) for p in first.parts]
+    traffic = imap_traffic(monkeypatch)
+    again = draft_save(account=account, key=key, base_version=first.version, state=state("same"), keep_parts=kept)
+    assert traffic.checkouts == 0
+    assert (again.version, again.uid, again.parts) == (first.version, first.uid, first.parts)
+    assert folder_uids(ALICE, "Drafts") == [first.uid]
+    dropped = draft_save(account=account, key=key, base_version=first.version, state=state("same"), keep_parts=[])
+    assert dropped.version == first.version + 1  # unticking the file is a change
+    assert dropped.parts == []
+
+
+def test_changed_text_carries_the_kept_files_in_one_fetch_of_just_those_parts(
+    alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from webmail.mime.compose import Attachment
+
+    account, key = mail_account_for_task(alice), new_draft_key()
+    files = [Attachment("plan é.pdf", "application/pdf", PDF), Attachment("notes.txt", "text/plain", b"caf\xc3\xa9\n")]
+    first = draft_save(account=account, key=key, base_version=0, state=state("v1"), uploads=files)
+    ids = {p["filename"]: str(p["part_id"]) for p in first.parts}
+    assert draft_open(account=account, folder="Drafts", uid=first.uid or 0)["draft_parts"] == first.parts
+    traffic = imap_traffic(monkeypatch)
+    second = draft_save(account=account, key=key, base_version=first.version, state=state("v2"),
+                        keep_parts=[ids["plan é.pdf"], ids["notes.txt"]])  # fmt: skip
+    assert traffic.checkouts == 1
+    assert traffic.fetches == [
+        [f"BODY.PEEK[{ids['plan é.pdf']}]<0.67108864>", f"BODY.PEEK[{ids['notes.txt']}]<0.67108864>"]
+    ]
+    assert [p["filename"] for p in second.parts] == ["plan é.pdf", "notes.txt"]
+    assert _draft_files(second.uid or 0) == {"plan é.pdf": PDF, "notes.txt": b"caf\xc3\xa9\n"}
+    opened = draft_open(account=account, folder="Drafts", uid=second.uid or 0)
+    assert opened["draft_parts"] == second.parts
+    assert str(opened["text"]).strip() == "v2"

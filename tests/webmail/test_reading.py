@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests import personas
-from tests.webmail.helpers import append, folder_flags, message, signed_in, streamed
+from tests.webmail.helpers import append, folder_flags, imap_traffic, message, signed_in, streamed
 from webmail.models import RemoteContentSender
 from webmail.services.preferences import preferences_update
 
@@ -207,3 +207,92 @@ def test_part_numbers_are_validated(alice: Client) -> None:
     append(ALICE, "INBOX", [message("x")])
     response = alice.get(reverse("webmail:message_part", args=[1, "1]<0.5> BODY[TEXT"]) + "?f=INBOX")
     assert response.status_code == 400
+
+
+def test_message_page_is_one_checkout_and_its_frame_fetches_no_body(
+    alice: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append(ALICE, "INBOX", [message(f"n{n}", body=f"Body number {n}.") for n in range(3)], flags=("\\Seen",))
+    assert alice.get(open_url(1)).status_code == 200  # the sidebar's folder list is cached from here on
+    page_traffic = imap_traffic(monkeypatch)
+    page = alice.get(open_url(2)).content.decode()
+    assert page_traffic.checkouts == 1
+    assert f'href="{reverse("webmail:message", args=[1])}?f=INBOX"' in page.replace("&amp;", "&")
+    assert f'href="{reverse("webmail:message", args=[3])}?f=INBOX"' in page.replace("&amp;", "&")
+    frame_traffic = imap_traffic(monkeypatch)
+    frame = alice.get(body_url(2))
+    assert "Body number 1." in frame.content.decode()
+    assert frame_traffic.fetches == []
+    assert frame["Content-Security-Policy"].startswith("default-src 'none'")
+    # Without the page's work (another process, say) the frame fetches and sanitises the body itself.
+    from django.core.cache import cache
+
+    cache.clear()
+    alone = imap_traffic(monkeypatch)
+    assert "Body number 1." in alice.get(body_url(2)).content.decode()
+    assert len(alone.body_fetches) == 1
+
+
+def test_marking_read_refreshes_the_sidebar_counts_in_the_same_checkout(
+    alice: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    append(ALICE, "INBOX", [message("one"), message("two")])
+    assert 'aria-label="1 unread"' in alice.get(open_url(1)).content.decode()  # this one read, two not yet
+    traffic = imap_traffic(monkeypatch)
+    page = alice.get(open_url(2)).content.decode()
+    assert traffic.checkouts == 1
+    assert "\\Seen" in folder_flags(ALICE, "INBOX")[2]
+    assert not re.search(r'aria-label="\d+ unread"', page)
+
+
+def test_unread_filter_keeps_next_and_previous_when_a_message_is_marked_read(alice: Client) -> None:
+    append(ALICE, "INBOX", [message(f"u{n}") for n in range(3)])
+    page = alice.get(open_url(2) + "&unseen=1").content.decode().replace("&amp;", "&")
+    assert f"{reverse('webmail:message', args=[1])}?f=INBOX" in page
+    assert f"{reverse('webmail:message', args=[3])}?f=INBOX" in page
+
+
+def test_cached_body_never_reaches_another_user(mail_stack: None, client: Client) -> None:
+    personas.mailbox("alice")
+    personas.mailbox("bob")
+    append(ALICE, "INBOX", [message("For Alice", body="Alice's secret.")])
+    append("bob@example.test", "INBOX", [message("For Bob", body="Bob's own text.")])
+    alice = signed_in(client)
+    assert "Alice's secret." in alice.get(body_url(1)).content.decode()
+    alice.get(open_url(1))
+    bob = signed_in(Client(), "bob@example.test")
+    bob.get(open_url(1))
+    body = bob.get(body_url(1)).content.decode()
+    assert "Bob's own text." in body
+    assert "Alice's secret." not in body
+
+
+def test_cached_body_is_not_used_after_uidvalidity_changes(alice: Client) -> None:
+    from tests.mailstack import master_login
+
+    imap = master_login(ALICE)
+    try:
+        imap.create_folder("Projects")
+    finally:
+        imap.logout()
+    append(ALICE, "Projects", [message("First", body="The first message.")])
+    assert "The first message." in alice.get(body_url(1, "Projects")).content.decode()
+    imap = master_login(ALICE)
+    try:
+        imap.delete_folder("Projects")
+        imap.create_folder("Projects")  # a new UIDVALIDITY, and UID 1 starts again
+    finally:
+        imap.logout()
+    append(ALICE, "Projects", [message("Second", body="A different message.")])
+    body = alice.get(body_url(1, "Projects")).content.decode()
+    assert "A different message." in body
+    assert "The first message." not in body
+
+
+def test_frame_after_page_still_follows_the_remote_content_choice(alice: Client) -> None:
+    append(ALICE, "INBOX", [rich_message()], flags=("\\Seen",))
+    alice.get(open_url(1))
+    assert "/mail/remote/?t=" not in alice.get(body_url(1)).content.decode()
+    alice.get(open_url(1) + "&remote=1")
+    assert "/mail/remote/?t=" in alice.get(body_url(1, remote="1")).content.decode()
+    assert "/mail/remote/?t=" not in alice.get(body_url(1)).content.decode()

@@ -8,6 +8,8 @@ from datetime import datetime
 from webmail.mime.headers import decode_words
 from webmail.mime.trace import TRACE_FIELDS
 
+from .connection import imap_errors
+from .errors import ImapError
 from .listing import UNKNOWN_SENDER, Address, address_label, addresses, message_date
 from .pool import PooledConnection
 
@@ -63,6 +65,26 @@ def fetch_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead | N
         structure=item.get(b"BODYSTRUCTURE"),
         trace=item.get(f"BODY[{_TRACE}]".encode(), b"") or b"",
     )
+
+
+def folder_uidvalidity(conn: PooledConnection, folder: str) -> int | None:
+    """The folder's UIDVALIDITY as it is now, without a SELECT when the connection has none to make;
+    None when it cannot be had. Asked afresh each time: a folder deleted and made again under the same
+    name starts its UIDs over."""
+    try:
+        with imap_errors(conn.endpoint):
+            if conn.selected == folder:
+                # STATUS of the selected folder reports this session's view: bring it up to date. Dovecot
+                # answers NO when the folder went away under the session; selecting it again recovers.
+                _, untagged = conn.client.noop()
+                if any(isinstance(item, tuple) and item[:1] in ((b"NO",), (b"BYE",)) for item in untagged):
+                    conn.selected = None
+                    conn.select(folder)
+            status = conn.client.folder_status(folder, [b"UIDVALIDITY"])
+    except ImapError:
+        return None
+    value = status.get(b"UIDVALIDITY")
+    return int(value) if value is not None else None
 
 
 def fetch_sections(

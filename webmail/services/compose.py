@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.headerregistry import Address
 from email.parser import BytesHeaderParser
-from email.policy import default
+from email.policy import compat32, default
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -91,32 +91,45 @@ class ComposeRequest:
         }  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Parent:
-    head: MessageHead
-    references: list[str]
-    text: str
-    raw: bytes
-
-
-def _parent(conn: PooledConnection, folder: str, uid: int, *, with_raw: bool) -> Parent:
+def _parent_head(conn: PooledConnection, folder: str, uid: int) -> MessageHead:
     head = fetch_head(conn, folder, uid)
     if head is None:
         raise MessageMissing("The message you are answering is no longer there.")
-    raw_refs = fetch_header_fields(conn, folder, uid, ["REFERENCES"]).decode(errors="replace")
-    references = [token for token in raw_refs.partition(":")[2].split() if token.startswith("<")]
+    return head
+
+
+def _parent_text(conn: PooledConnection, folder: str, head: MessageHead) -> str:
+    """The parent's text for quoting: its plain body, else its HTML body as text."""
     plain, html = choose_bodies(parts_from_bodystructure(head.structure))
-    text = ""
     chosen = plain or html
-    if chosen is not None:
-        body = fetch_sections(conn, folder, uid, [chosen.part_id], 1 << 20)[chosen.part_id]
-        text = decode_body(body, encoding=chosen.encoding, charset=chosen.charset)
-        if chosen is html:
-            text = text_snippet(text, length=100_000)
-    if with_raw and head.size > settings.ROOST_ATTACHMENT_MAX_BYTES:
-        raise AttachmentsTooLarge  # rather than a forwarded message cut short
-    raw = fetch_sections(conn, folder, uid, [""], settings.ROOST_ATTACHMENT_MAX_BYTES)[""] if with_raw else b""
-    return Parent(head=head, references=references, text=text, raw=raw)
+    if chosen is None:
+        return ""
+    body = fetch_sections(conn, folder, head.uid, [chosen.part_id], 1 << 20)[chosen.part_id]
+    text = decode_body(body, encoding=chosen.encoding, charset=chosen.charset)
+    return text_snippet(text, length=100_000) if chosen is html else text
+
+
+def _parent_thread_ids(conn: PooledConnection, folder: str, uid: int) -> tuple[str, list[str]]:
+    """What a reply needs of its parent: the Message-ID and References headers, nothing else."""
+    raw = fetch_header_fields(conn, folder, uid, ["MESSAGE-ID", "REFERENCES"])
+    if not raw:
+        raise MessageMissing("The message you are answering is no longer there.")
+    headers = BytesHeaderParser(policy=compat32).parsebytes(raw)
+    message_id = next((t for t in str(headers.get("Message-ID", "")).split() if t.startswith("<")), "")
+    references = [t for t in str(headers.get("References", "")).split() if t.startswith("<")]
+    return message_id, references
+
+
+def _parent_raw(conn: PooledConnection, folder: str, uid: int) -> bytes:
+    """The whole message to forward as an attachment; one byte over the limit is enough to refuse it
+    rather than send it cut short."""
+    limit = settings.ROOST_ATTACHMENT_MAX_BYTES
+    raw = fetch_sections(conn, folder, uid, [""], limit + 1)[""]
+    if not raw:
+        raise MessageMissing("The message you are forwarding is no longer there.")
+    if len(raw) > limit:
+        raise AttachmentsTooLarge
+    return raw
 
 
 def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -> dict[str, object]:
@@ -124,8 +137,9 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
     if mode not in MODES:
         raise ComposeRefused("Unknown way to answer a message.")
     with mailbox_connection(account) as conn:
-        parent = _parent(conn, folder, uid, with_raw=False)
-    head = parent.head
+        head = _parent_head(conn, folder, uid)
+        # Forwarding as an attachment quotes nothing: its body is never fetched.
+        text = "" if mode == "forward_attachment" else _parent_text(conn, folder, head)
     own = [i.address for i in identities_for(account.user)]  # the mailbox first, then its aliases
     mine = set(own)
     sender = head.sender[0] if head.sender else None
@@ -140,14 +154,14 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
             others = [a for a in (*head.to, *head.cc) if a.email.lower() not in seen]
             prefill["cc"] = ", ".join(str(a) for a in others)
         prefill["subject"] = reply_subject(head.subject)
-        prefill["text"] = quote_text(parent.text, who=who, when=head.date)
+        prefill["text"] = quote_text(text, who=who, when=head.date)
         recipients = {a.email.lower() for a in (*head.to, *head.cc)}
         prefill["from_address"] = next((a for a in own if a in recipients), "")
     elif mode == "edit_as_new":
         prefill["to"] = ", ".join(str(a) for a in head.to)
         prefill["cc"] = ", ".join(str(a) for a in head.cc)
         prefill["subject"] = head.subject
-        prefill["text"] = parent.text
+        prefill["text"] = text
         sender_address = head.sender[0].email.lower() if head.sender else ""
         prefill["from_address"] = sender_address if sender_address in mine else ""
         prefill["forward_parts"] = [
@@ -159,7 +173,7 @@ def compose_prefill(*, account: MailAccount, mode: str, folder: str, uid: int) -
             lines = [
                 "", "", "---------- Forwarded message ----------", f"From: {who}",
                 f"Date: {head.date:%a, %d %b %Y %H:%M}" if head.date else "",
-                f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", parent.text,
+                f"Subject: {head.subject}", f"To: {', '.join(str(a) for a in head.to)}", "", text,
             ]  # fmt: skip
             prefill["text"] = "\n".join(line for line in lines if line is not None)
         prefill["forward_parts"] = [
@@ -210,31 +224,32 @@ def message_send(*, account: MailAccount, request: ComposeRequest) -> Outbox:
         )
     if request.draft_key and request.draft_uid:
         draft_bind(account=account, key=request.draft_key, uid=request.draft_uid)
+    saved = None
     if request.draft_key and request.keep_draft_parts:
         saved = ComposeDraft.objects.filter(user=user, key=request.draft_key).first()
-        if saved is not None and saved.uid and saved.folder:
-            with mailbox_connection(account) as conn:
-                from_draft = draft_attachments(conn, saved.folder, saved.uid, request.keep_draft_parts)
-            request.attachments = [*from_draft, *request.attachments]
+        if saved is not None and not (saved.uid and saved.folder):
+            saved = None
     attachments_check_size(request.attachments)
+    parent_mode = request.mode if request.parent_uid else ""
+    forward_parts = parent_mode in ("forward", "edit_as_new") and bool(request.keep_parts)
     in_reply_to, references, attached = "", [], []
-    if request.mode and request.parent_uid:
+    # One connection for all that IMAP holds for this message, and only what goes into it.
+    if saved is not None or parent_mode in ("reply", "reply_all", "forward_attachment") or forward_parts:
         with mailbox_connection(account) as conn:
-            as_attachment = request.mode == "forward_attachment"
-            parent = _parent(conn, request.parent_folder, request.parent_uid, with_raw=as_attachment)
-        if request.mode in ("reply", "reply_all"):
-            in_reply_to = parent.head.message_id
-            references = references_for(parent.references, parent.head.message_id)
-        if request.mode == "forward_attachment":
-            attached = [parent.raw]
-        if request.mode in ("forward", "edit_as_new") and request.keep_parts:
-            with mailbox_connection(account) as conn:
-                kept = message_attachments(
-                    conn, request.parent_folder, request.parent_uid,
-                    listed=attachment_parts(parent.head.structure), wanted=request.keep_parts,
-                )  # fmt: skip
-            request.attachments = [*kept, *request.attachments]
-            attachments_check_size(request.attachments)
+            if saved is not None:
+                from_draft = draft_attachments(conn, saved.folder, saved.uid or 0, request.keep_draft_parts)
+                request.attachments = [*from_draft, *request.attachments]
+            folder, uid = request.parent_folder, request.parent_uid or 0
+            if parent_mode in ("reply", "reply_all"):
+                in_reply_to, parent_references = _parent_thread_ids(conn, folder, uid)
+                references = references_for(parent_references, in_reply_to)
+            elif parent_mode == "forward_attachment":
+                attached = [_parent_raw(conn, folder, uid)]
+            elif forward_parts:
+                listed = attachment_parts(_parent_head(conn, folder, uid).structure)
+                kept = message_attachments(conn, folder, uid, listed=listed, wanted=request.keep_parts)
+                request.attachments = [*kept, *request.attachments]
+    attachments_check_size(request.attachments)
     now = timezone.now()
     text, html = request.text, ""
     if request.html.strip():

@@ -3,6 +3,8 @@ deletes the old one (never a moment with none, never a pile of copies) and must 
 replaces: a save from an older tab gets a conflict instead of overwriting newer text."""
 
 import contextlib
+import hashlib
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -76,6 +78,12 @@ def _describe(parts: list[MimePart]) -> list[dict[str, object]]:
     return [{"part_id": p.part_id, "filename": p.filename, "size": _decoded_size(p)} for p in parts]
 
 
+def _fingerprint(state: DraftState, part_ids: Sequence[str]) -> str:
+    """What a save writes, in short: the typed state and the files it carries."""
+    text = json.dumps([state.as_dict(), sorted(part_ids)], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _is_draft(conn: PooledConnection, folder: str, uid: int) -> bool:
     """Drafts code writes only to \\Draft messages: a crafted UID or folder can never make it expunge mail."""
     return uid in search_uids(conn, folder, ["UID", str(int(uid)), "DRAFT"])
@@ -146,6 +154,9 @@ def draft_save(
         row, _ = ComposeDraft.objects.select_for_update().get_or_create(user=account.user, key=key)
         if row.version != base_version:
             raise DraftConflict(row.version)
+        if not uploads and row.uid and row.fingerprint == _fingerprint(state, keep_parts):
+            # Autosave of a draft that has not changed since its last save (same text, every file kept).
+            return SavedDraft(key=key, version=row.version, uid=row.uid, parts=list(row.parts))
         with mailbox_connection(account) as conn:
             if not row.uid and replaces:
                 row.folder = _drafts_folder(conn)
@@ -159,8 +170,9 @@ def draft_save(
             parts = _describe(draft_attachment_parts(conn, folder, uid)) if uid else []
             if row.uid:
                 _expunge_draft(conn, folder, row.uid)
-        row.version, row.uid, row.folder = row.version + 1, uid, folder
-        row.save(update_fields=["version", "uid", "folder", "updated"])
+        row.version, row.uid, row.folder, row.parts = row.version + 1, uid, folder, parts
+        row.fingerprint = _fingerprint(state, [str(p["part_id"]) for p in parts]) if uid else ""
+        row.save(update_fields=["version", "uid", "folder", "parts", "fingerprint", "updated"])
     return SavedDraft(key=key, version=row.version, uid=uid, parts=parts)
 
 

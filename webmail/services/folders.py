@@ -115,11 +115,18 @@ def _cache_key(user_id: int) -> str:
     return f"mail-folders:{user_id}"
 
 
+def folder_tree_cached(*, user_id: int) -> list[Folder] | None:
+    """The remembered folder list, or None: for a service that holds a connection already and would
+    rather list the folders on it than let the sidebar take another one."""
+    cached = cache.get(_cache_key(user_id))
+    return [Folder(**item) for item in cached] if cached is not None else None
+
+
 def folder_tree(*, account: MailAccount, fresh: bool = False) -> list[Folder]:
     if not fresh:
-        cached = cache.get(_cache_key(account.user.pk))
+        cached = folder_tree_cached(user_id=account.user.pk)
         if cached is not None:
-            return [Folder(**item) for item in cached]
+            return cached
     with mailbox_connection(account) as conn:
         folders = list_folders(conn)
     folder_tree_remember(user_id=account.user.pk, folders=folders)

@@ -5,6 +5,7 @@ from datetime import date
 
 from webmail.imap.folders import Folder, list_folders
 from webmail.imap.listing import (
+    FolderStamp,
     MessageSummary,
     fetch_flags,
     fetch_summaries,
@@ -101,9 +102,10 @@ def _flag_dependent(query: ListQuery) -> bool:
     return query.unseen or query.flagged
 
 
-def folder_uids(conn: PooledConnection, address: str, query: ListQuery) -> list[int]:
-    """The folder's UIDs for this query, in display order, from the cache when the folder is unchanged."""
-    stamp = folder_stamp(conn, query.folder)
+def folder_uids(conn: PooledConnection, address: str, query: ListQuery, stamp: FolderStamp | None = None) -> list[int]:
+    """The folder's UIDs for this query, in display order, from the cache when the folder is unchanged
+    (stamp: the folder's, when the caller has just asked for it)."""
+    stamp = stamp or folder_stamp(conn, query.folder)
     return cached_uids(
         user=address,
         folder=query.folder,
@@ -158,14 +160,3 @@ def _conversation_page(conn: PooledConnection, address: str, query: ListQuery, f
     return MessagePage(
         query=query, total=len(threads), page=page, pages=pages, conversations=conversations, folders=folders
     )
-
-
-def neighbours(*, account: MailAccount, query: ListQuery, uid: int) -> tuple[int | None, int | None]:
-    """The previous and next message around uid in the list the user came from."""
-    with mailbox_connection(account) as conn:
-        uids = folder_uids(conn, account.address, query)
-    try:
-        index = uids.index(uid)
-    except ValueError:
-        return None, None
-    return (uids[index - 1] if index > 0 else None, uids[index + 1] if index + 1 < len(uids) else None)

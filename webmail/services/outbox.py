@@ -278,3 +278,16 @@ def outbox_discard(*, user: User, outbox_id: int) -> None:
     if row.state not in (State.FAILED, State.UNCERTAIN, State.CANCELLED):
         raise OutboxRefused("Only a failed, uncertain or cancelled message can be discarded.")
     row.delete()
+
+
+def outbox_prune(*, older_than: timedelta) -> int:
+    """Drop the stored message and typed state of rows filed in Sent longer ago than older_than: the copy
+    in Sent is the message from then on. The row stays (subject, recipients, state, times) as the history
+    the Outbox page shows. Returns how many rows were pruned."""
+    cutoff = timezone.now() - older_than
+    # `updated` is the filing time: nothing changes a filed row, and this update leaves it alone.
+    return (
+        Outbox.objects.filter(state=State.FILED, updated__lt=cutoff)
+        .exclude(raw=b"", sent_copy=b"")
+        .update(raw=b"", sent_copy=b"", compose_state={})
+    )

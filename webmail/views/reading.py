@@ -14,15 +14,21 @@ from django.views.decorators.http import require_POST
 from accounts.access import request_user
 from accounts.models import User
 from core.errors import RoostError, error_status
+from webmail.context_processors import MailSidebar
 from webmail.mailstore import mail_account_for_request, mail_account_for_session
 from webmail.mime.structure import MimePart, content_disposition_header
 from webmail.remote.fetch import RemoteRefused
 from webmail.selectors import preferences_for, remote_allowed_for
-from webmail.services.folders import folder_tree
 from webmail.services.links import part_link, part_link_open, remote_link
-from webmail.services.listing import neighbours
 from webmail.services.preferences import remote_sender_allow
-from webmail.services.reading import message_body_html, message_open, message_part, message_source, part_stream
+from webmail.services.reading import (
+    message_body_html,
+    message_open,
+    message_page_open,
+    message_part,
+    message_source,
+    part_stream,
+)
 from webmail.services.remote import remote_fetch
 from webmail.validators import clean_folder, clean_part_id
 from webmail.views.query import list_query, query_string
@@ -81,31 +87,42 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
     user = account.user
     folder = _folder(request)
     query = list_query(request, folder)
-    view = message_open(
+    show_remote = request.GET.get("remote") == "1"
+    always: dict[str, bool] = {}  # the sender's standing choice, asked once for the service and the page
+
+    def remote_allowed(address: str) -> bool:
+        always[address] = remote_allowed_for(user, address)
+        return show_remote or always[address]
+
+    frame_cid_url, frame_proxy_url = _frame_links(user, folder, uid)
+    page = message_page_open(
         account=account,
-        folder=folder,
+        query=query,
         uid=uid,
         mark_read=preferences_for(user).mark_read_on_open,
         cid_url=_cid_url(folder, uid),
+        frame_cid_url=frame_cid_url,
+        proxy_url=frame_proxy_url,
+        remote_allowed=remote_allowed,
     )
-    prev_uid, next_uid = neighbours(account=account, query=query, uid=uid)
-    folders = folder_tree(account=account)
+    view, folders = page.view, page.folders
     sender = view.head.sender[0].email if view.head.sender else ""
     list_qs = query_string(query)
     context = {
         "view": view,
         "head": view.head,
         "folders": folders,
+        "mail_sidebar": MailSidebar(folders=folders),  # the page has them: the sidebar need not ask the cache
         "current": next((f for f in folders if f.name == folder), None),
         "query": query,
         "list_qs": list_qs,
         "back_url": reverse("webmail:folder", kwargs={"folder": folder}) + (f"?{list_qs}" if list_qs else ""),
-        "prev_url": _message_url(prev_uid, folder, list_qs) if prev_uid else None,
-        "next_url": _message_url(next_uid, folder, list_qs) if next_uid else None,
-        "remote_allowed": remote_allowed_for(user, sender),
+        "prev_url": _message_url(page.prev_uid, folder, list_qs) if page.prev_uid else None,
+        "next_url": _message_url(page.next_uid, folder, list_qs) if page.next_uid else None,
+        "remote_allowed": always[sender.lower()] if sender.lower() in always else remote_allowed_for(user, sender),
         "sender": sender,
         "fq": urlencode({"f": folder}),
-        "show_remote": request.GET.get("remote") == "1",
+        "show_remote": show_remote,
         "previewable": INLINE_TYPES,
     }
     return render(request, "webmail/message.html", context)
