@@ -2,13 +2,14 @@
 consumer and the real Redis channel layer; nobody else's; a socket without a session is closed."""
 
 import asyncio
+import json
 from collections.abc import Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
-from channels.testing import WebsocketCommunicator
+from asgiref.testing import ApplicationCommunicator
 from django.conf import settings
 from django.db import transaction
 from django.test import Client
@@ -29,12 +30,36 @@ def _run_loop(coro: Coroutine[Any, Any, Any]) -> Any:
         return pool.submit(asyncio.run, coro).result()
 
 
-def _socket(client: Client | None) -> WebsocketCommunicator:
+class Socket(ApplicationCommunicator):  # type: ignore[misc]
+    """A websocket client speaking ASGI to the project's application (channels.testing needs daphne)."""
+
+    def __init__(self, headers: list[tuple[bytes, bytes]]) -> None:
+        scope = {
+            "type": "websocket", "path": "/ws/events/", "raw_path": b"/ws/events/", "query_string": b"",
+            "headers": headers, "subprotocols": [], "client": ("127.0.0.1", 40000), "server": ("127.0.0.1", 8000),
+        }  # fmt: skip
+        super().__init__(application, scope)
+
+    async def connect(self) -> tuple[bool, object]:
+        await self.send_input({"type": "websocket.connect"})
+        answer = await self.receive_output(5)
+        return answer["type"] == "websocket.accept", answer
+
+    async def receive_json_from(self, timeout: float = 5) -> dict:
+        answer = await self.receive_output(timeout)
+        return json.loads(answer["text"])
+
+    async def disconnect(self) -> None:
+        await self.send_input({"type": "websocket.disconnect", "code": 1000})
+        await self.wait(1)
+
+
+def _socket(client: Client | None) -> Socket:
     headers = [ORIGIN]
     if client is not None:
         cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
         headers.append((b"cookie", cookie.encode()))
-    return WebsocketCommunicator(application, "/ws/events/", headers=headers)
+    return Socket(headers)
 
 
 def _publish_committed(**kwargs: object) -> None:
