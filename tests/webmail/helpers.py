@@ -100,12 +100,14 @@ class ImapTraffic:
 
     @property
     def body_fetches(self) -> list[list[str]]:
-        """FETCHes of message text (BODY[...] or RFC822), not of envelopes, flags or structure."""
-        return [
-            items
-            for items in self.fetches
-            if any(i.startswith(("BODY[", "BODY.PEEK[", "RFC822")) and i != "RFC822.SIZE" for i in items)
-        ]
+        """FETCHes of message text (BODY[...] or RFC822), not of envelopes, flags, structure or header fields."""
+        return [items for items in self.fetches if any(_is_text(i) for i in items)]
+
+
+def _is_text(item: str) -> bool:
+    if item.startswith(("BODY[HEADER.FIELDS", "BODY.PEEK[HEADER.FIELDS")):
+        return False
+    return item.startswith(("BODY[", "BODY.PEEK[", "RFC822")) and item != "RFC822.SIZE"
 
 
 def imap_traffic(monkeypatch: pytest.MonkeyPatch) -> ImapTraffic:

@@ -210,8 +210,8 @@ def build_message(draft: Draft, *, include_bcc: bool) -> bytes:
         msg["Cc"] = list(draft.cc)
     if include_bcc and draft.bcc:
         msg["Bcc"] = list(draft.bcc)
-    if not draft.to and not draft.cc:
-        msg["To"] = "undisclosed-recipients:;"
+    if not draft.to and not draft.cc and draft.bcc:
+        msg["To"] = "undisclosed-recipients:;"  # Bcc only; a draft with no recipients yet gets no To at all
     msg["Subject"] = clean_header_text(draft.subject, name="subject")
     msg["Date"] = format_datetime(draft.date) if draft.date else ""
     msg["Message-ID"] = draft.message_id
