@@ -15,6 +15,7 @@ from core.bodylimit import accepts_uploads
 from core.errors import NotFound, RoostError
 from webmail.mailstore import mail_account_for_request
 from webmail.mime.compose import Attachment, parse_address_list, text_to_editor_html
+from webmail.mime.drafts import DraftState
 from webmail.models import Outbox
 from webmail.selectors import outbox_get_for_user, preferences_for
 from webmail.services.completion import address_suggestions
@@ -186,11 +187,7 @@ def outbox_change(request: HttpRequest, outbox_id: int) -> HttpResponse:
 def draft_autosave(request: HttpRequest) -> JsonResponse:
     """Save the draft being written; 409 when another window saved a newer version meanwhile."""
     post = request.POST
-    state: dict[str, object] = {
-        n: post.get(n, "") for n in ("from_address", "to", "cc", "bcc", "subject", "text", "html", "mode")
-    }
-    state["parent_folder"] = post.get("parent_folder", "")
-    state["parent_uid"] = post.get("parent_uid") or None
+    state = DraftState.from_mapping(post.dict())  # the typed form state the service and the draft file share
     try:
         version = int(post.get("draft_version", "0"))
         uploads = [
