@@ -74,3 +74,17 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page: Page, base: str, address: str = "alice@example.test") -> None:
+    """Sign in through the real form and wait for the Inbox."""
+    from playwright.sync_api import expect
+
+    from tests import personas
+
+    page.goto(f"{base}/login/")
+    page.get_by_label("Email address").fill(address)
+    page.get_by_label("Password").fill(personas.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+    page.wait_for_selector("html[data-mail-ready]", state="attached")

@@ -8,21 +8,13 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests import personas
-from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot, sign_in
 from tests.mailstack import master_login, wait_for_subject
 from webmail.models import Outbox
 from webmail.services.outbox import outbox_deliver, outbox_file
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 ALICE = "alice@example.test"
-
-
-def sign_in(page, base: str, address: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/login/")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password").fill(personas.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
 
 def test_compose_with_attachment_send_and_receive(

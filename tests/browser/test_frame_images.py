@@ -13,8 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page
 
 from tests import personas
-from tests.browser.conftest import DESKTOP, PageWatch, screenshot
-from tests.browser.test_mail_ui import sign_in
+from tests.browser.conftest import DESKTOP, PageWatch, screenshot, sign_in
 from tests.webmail.helpers import append
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

@@ -1,23 +1,14 @@
 """The mail screen as people use it, in headless Chromium: desktop and a 390x844 phone."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
 from tests import personas
-from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot, sign_in
 from tests.webmail.helpers import append, folder_uids, message
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
 ALICE = "alice@example.test"
-
-
-def sign_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/login/")
-    page.get_by_label("Email address").fill(ALICE)
-    page.get_by_label("Password").fill(personas.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
-    page.wait_for_selector("html[data-mail-ready]", state="attached")
 
 
 @pytest.fixture

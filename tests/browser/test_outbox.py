@@ -10,8 +10,7 @@ from playwright.sync_api import Browser, expect
 
 from accounts.models import User
 from tests import personas
-from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot
-from tests.browser.test_compose import sign_in
+from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot, sign_in
 from webmail.mailstore import mail_account_for_task
 from webmail.mime.compose import parse_address_list
 from webmail.models import Outbox

@@ -8,8 +8,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests import personas
-from tests.browser.conftest import DESKTOP, PageWatch, screenshot
-from tests.browser.test_mail_ui import sign_in
+from tests.browser.conftest import DESKTOP, PageWatch, screenshot, sign_in
 from tests.mailstack import HOST, SMTP_PORT, wait_for_count
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

@@ -5,17 +5,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests import personas
-from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, PageWatch, screenshot, sign_in
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]
-
-
-def _sign_in(page, url: str, address: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{url}/login/")
-    page.get_by_label("Email address").fill(address)
-    page.get_by_label("Password").fill(personas.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
 
 
 @pytest.fixture
@@ -30,7 +22,7 @@ def postmaster(mail_stack: None) -> str:
 def test_admin_switcher_and_settings_sidebar_on_the_desktop(postmaster: str, live_server, browser: Browser) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport=DESKTOP)
     watch = PageWatch(page, live_server.url)
-    _sign_in(page, live_server.url, postmaster)
+    sign_in(page, live_server.url, postmaster)
     switcher = page.get_by_role("navigation", name="Apps")
     expect(switcher.get_by_role("link", name="Mail")).to_have_attribute("aria-current", "page")
     expect(switcher.get_by_role("link", name="Admin")).to_be_visible()
@@ -48,7 +40,7 @@ def test_admin_switcher_and_settings_sidebar_on_the_desktop(postmaster: str, liv
 
 def test_admin_switcher_in_the_phone_drawer(postmaster: str, live_server, browser: Browser) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport=PHONE)
-    _sign_in(page, live_server.url, postmaster)
+    sign_in(page, live_server.url, postmaster)
     expect(page.get_by_role("navigation", name="Apps")).to_be_hidden()
     page.get_by_role("button", name="Folders").click()
     drawer = page.locator("[data-drawer]")
@@ -61,7 +53,7 @@ def test_admin_switcher_in_the_phone_drawer(postmaster: str, live_server, browse
 
 def test_mail_server_down_is_a_calm_page(postmaster: str, live_server, browser: Browser, settings) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport=PHONE)
-    _sign_in(page, live_server.url, "alice@example.test")
+    sign_in(page, live_server.url, "alice@example.test")
     settings.ROOST_IMAP_PORT = 1
     response = page.goto(f"{live_server.url}/mail/f/INBOX/")
     assert response is not None
