@@ -98,3 +98,22 @@ def test_empty_trash_and_junk_only(alice: Client) -> None:
     append(ALICE, "INBOX", [message("keep me")])
     assert "Only Trash and Junk" in change(alice, op="empty", folder="INBOX").content.decode()
     assert len(folder_uids(ALICE, "INBOX")) == 1
+
+
+def test_the_folder_list_survives_a_cache_that_is_down(alice: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    from webmail.mailstore import mail_account_for_task
+    from webmail.services.folders import folder_tree, folder_tree_forget
+
+    account = mail_account_for_task(get_user_model().objects.get(username="alice@example.test"))
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    names = {f.name for f in folder_tree(account=account)}  # from IMAP, the cache being unreachable
+    assert {"INBOX", "Sent", "Trash"} <= names
+    folder_tree_forget(user_id=account.user.pk)  # and forgetting does not raise either

@@ -1,8 +1,10 @@
 """Folder operations: create, rename (also moves it under another parent), delete, subscribe, empty."""
 
+import contextlib
 from dataclasses import asdict
 
 from django.core.cache import cache
+from redis import RedisError
 
 from core.errors import NotFound, RoostError
 from webmail.imap.changes import expunge_all
@@ -118,7 +120,10 @@ def _cache_key(user_id: int) -> str:
 def folder_tree_cached(*, user_id: int) -> list[Folder] | None:
     """The remembered folder list, or None: for a service that holds a connection already and would
     rather list the folders on it than let the sidebar take another one."""
-    cached = cache.get(_cache_key(user_id))
+    try:
+        cached = cache.get(_cache_key(user_id))
+    except RedisError:  # a cache that is down makes the sidebar slower, not broken
+        return None
     return [Folder(**item) for item in cached] if cached is not None else None
 
 
@@ -134,8 +139,10 @@ def folder_tree(*, account: MailAccount, fresh: bool = False) -> list[Folder]:
 
 
 def folder_tree_remember(*, user_id: int, folders: list[Folder]) -> None:
-    cache.set(_cache_key(user_id), [asdict(f) for f in folders], FOLDER_CACHE_SECONDS)
+    with contextlib.suppress(RedisError):
+        cache.set(_cache_key(user_id), [asdict(f) for f in folders], FOLDER_CACHE_SECONDS)
 
 
 def folder_tree_forget(*, user_id: int) -> None:
-    cache.delete(_cache_key(user_id))
+    with contextlib.suppress(RedisError):
+        cache.delete(_cache_key(user_id))
