@@ -197,6 +197,21 @@ def test_malformed_message_shows_what_it_can(alice: Client) -> None:
     assert "no boundary ever appears" in body.content.decode()
 
 
+def test_a_message_that_is_only_a_picture_shows_no_base64_as_its_text(alice: Client) -> None:
+    import base64
+
+    picture = base64.encodebytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    scan = (
+        b"From: bob@partners.test\r\nSubject: Scan\r\nMIME-Version: 1.0\r\n"
+        b'Content-Type: image/png; name="scan.png"\r\nContent-Transfer-Encoding: base64\r\n\r\n' + picture
+    )
+    append(ALICE, "INBOX", [scan])
+    page = alice.get(open_url(1)).content.decode()
+    assert "scan.png" in page  # listed as an attachment
+    body = alice.get(body_url(1)).content.decode()
+    assert picture.decode().splitlines()[0] not in body
+
+
 def test_a_message_that_is_gone_says_so(alice: Client) -> None:
     response = alice.get(open_url(999))
     assert response.status_code == 404

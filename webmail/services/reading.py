@@ -76,6 +76,10 @@ class _Markup:
 def _markup(conn: PooledConnection, folder: str, head: MessageHead, parts: list[MimePart]) -> _Markup:
     plain, html = choose_bodies(parts)
     chosen = html or plain
+    if chosen is None and any(part.size for part in parts):
+        # Nothing to read, only files (a scanned page, a photo): the attachment list shows them, and the
+        # raw text of the body would only be their base64.
+        return _Markup("", False, plain, html)
     if chosen is None or chosen.size == 0:
         # Broken structure (a boundary that never comes, say): show the raw text of the body rather than nothing.
         raw = fetch_sections(conn, folder, head.uid, ["TEXT"], BODY_LIMIT)["TEXT"]
