@@ -74,9 +74,7 @@ class FinalReplyWithheld:
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
-        worker, _ = self.listener.accept()
-        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
-        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        worker, postfix = self._connect()
         data_said = False
         while reply := postfix.recv(65536):
             if data_said:
@@ -84,6 +82,13 @@ class FinalReplyWithheld:
                 continue
             worker.sendall(reply)
             data_said = reply.startswith(b"354")
+
+    def _connect(self) -> tuple[socket.socket, socket.socket]:
+        """The worker's connection and one to Postfix, with the worker's bytes passed on as they come."""
+        worker, _ = self.listener.accept()
+        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
+        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        return worker, postfix
 
     @staticmethod
     def _pass(source: socket.socket, target: socket.socket) -> None:
@@ -103,9 +108,7 @@ class GoAheadHeld(FinalReplyWithheld):
         super().__init__(upstream_port)
 
     def _serve(self) -> None:
-        worker, _ = self.listener.accept()
-        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
-        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        worker, postfix = self._connect()
         while reply := postfix.recv(65536):
             if reply.startswith(b"354"):
                 self.withheld.set()
@@ -117,9 +120,7 @@ class DroppedAfterDot(FinalReplyWithheld):
     """Postfix accepts; the worker's connection is cut instead of getting the reply (a broken network)."""
 
     def _serve(self) -> None:
-        worker, _ = self.listener.accept()
-        postfix = socket.create_connection(("127.0.0.1", self.upstream_port))
-        threading.Thread(target=self._pass, args=(worker, postfix), daemon=True).start()
+        worker, postfix = self._connect()
         data_said = False
         while reply := postfix.recv(65536):
             if data_said:
