@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -286,16 +286,16 @@ def test_external_worker_killed_between_dot_and_reply_asks_the_user_plainly(alic
     assert count_subject(BOB, "INBOX", "Killed, external") == 1
 
 
-def test_a_worker_whose_lease_was_taken_back_sends_no_final_dot(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
-    postfix_port = settings.ROOST_SMTP_PORT
-    relay = GoAheadHeld(postfix_port)
-    settings.ROOST_SMTP_PORT = relay.port
-    row = send(alice, "Lease taken back")
-    steps: list[object] = []
+def _expire_lease(row: Outbox) -> None:
+    Outbox.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+
+
+def _deliver_held_at_go_ahead(row: Outbox, relay: "GoAheadHeld", while_held: Callable[[], None]) -> None:
+    """Deliver row in a thread of its own, held just before its final dot while while_held() runs."""
 
     def slow_worker() -> None:
         try:
-            steps.append(outbox_deliver(outbox_id=row.pk))
+            outbox_deliver(outbox_id=row.pk)
         finally:
             connection.close()
 
@@ -303,13 +303,25 @@ def test_a_worker_whose_lease_was_taken_back_sends_no_final_dot(alice: User, set
     worker.start()
     try:
         assert relay.withheld.wait(timeout=30)
-        # The slow worker's lease runs out; the sweeper takes the row back and queues it for another.
-        Outbox.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-        assert outbox_sweep()["send"] == [row.pk]
+        while_held()
     finally:
         relay.release.set()
         worker.join(timeout=30)
         relay.close()
+
+
+def test_a_worker_whose_lease_was_taken_back_sends_no_final_dot(alice: User, settings) -> None:  # type: ignore[no-untyped-def]
+    postfix_port = settings.ROOST_SMTP_PORT
+    relay = GoAheadHeld(postfix_port)
+    settings.ROOST_SMTP_PORT = relay.port
+    row = send(alice, "Lease taken back")
+
+    def lease_taken_back() -> None:
+        # The slow worker's lease runs out; the sweeper takes the row back and queues it for another.
+        _expire_lease(row)
+        assert outbox_sweep()["send"] == [row.pk]
+
+    _deliver_held_at_go_ahead(row, relay, lease_taken_back)
     row.refresh_from_db()
     assert row.state == Outbox.State.QUEUED  # the slow worker withdrew and left the row alone
     settings.ROOST_SMTP_PORT = postfix_port
@@ -324,23 +336,7 @@ def test_a_worker_whose_lease_ran_out_withdraws_before_the_sweeper_comes(alice: 
     relay = GoAheadHeld(settings.ROOST_SMTP_PORT)
     settings.ROOST_SMTP_PORT = relay.port
     row = send(alice, "Lease ran out")
-    steps: list[object] = []
-
-    def slow_worker() -> None:
-        try:
-            steps.append(outbox_deliver(outbox_id=row.pk))
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=slow_worker)
-    worker.start()
-    try:
-        assert relay.withheld.wait(timeout=30)
-        Outbox.objects.filter(pk=row.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    finally:
-        relay.release.set()
-        worker.join(timeout=30)
-        relay.close()
+    _deliver_held_at_go_ahead(row, relay, lambda: _expire_lease(row))
     row.refresh_from_db()
     assert row.state == Outbox.State.SENDING  # left for the sweeper, which sends it again: nothing went
     assert outbox_sweep()["send"] == [row.pk]
