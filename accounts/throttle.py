@@ -27,26 +27,19 @@ from django.http import HttpRequest
 
 from core.clientip import client_ip
 from core.errors import RoostError, ServiceUnavailable
+from core.redis import redis_client
 
 from .devices import device_known
 
 T = TypeVar("T")
 # How long an account's failures are remembered (set once, at the first failure).
 ACCOUNT_MEMORY_SECONDS = 24 * 3600
-_client: redis.Redis | None = None
 
 
 class LoginThrottled(RoostError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-def _redis() -> redis.Redis:
-    global _client
-    if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    return _client
 
 
 def _key(*parts: object) -> str:
@@ -75,7 +68,7 @@ def _delay_ms(failures: int) -> int:
 def _count(key: str, ttl: int, step: int = 1) -> int:
     # EXPIRE NX sets the lifetime when the key is made and never again: no try can push it forward
     # (and a refund that finds the key gone does not leave one behind for ever).
-    pipe = _redis().pipeline(transaction=True)
+    pipe = redis_client().pipeline(transaction=True)
     pipe.incrby(key, step)
     pipe.expire(key, ttl, nx=True)
     return int(pipe.execute()[0])
@@ -110,7 +103,7 @@ def _begin(*, ip: str | None, address: str, known_device: bool) -> _Attempt:
     if source and _count(*source) > settings.ROOST_LOGIN_MAX_FAILURES:
         raise _source_throttled(source[1])  # no refund: this window is spent either way
     wait_key = _key("wait", address)
-    wait_ms = int(_redis().pttl(wait_key))
+    wait_ms = int(redis_client().pttl(wait_key))
     attempt = _Attempt(address, source, 0, False, wait_ms > 0)
     if wait_ms > 0 and not known_device:
         _refund(attempt)
@@ -119,9 +112,9 @@ def _begin(*, ip: str | None, address: str, known_device: bool) -> _Attempt:
     # From the try whose failure starts the delays, each try takes the turn before its check, so
     # tries sent together do not all find the account free.
     if attempt.failures >= settings.ROOST_LOGIN_MAX_FAILURES and not known_device:
-        if not _redis().set(wait_key, 1, px=_delay_ms(attempt.failures), nx=True):
+        if not redis_client().set(wait_key, 1, px=_delay_ms(attempt.failures), nx=True):
             _refund(attempt)
-            raise _account_throttled(address, int(_redis().pttl(wait_key)))
+            raise _account_throttled(address, int(redis_client().pttl(wait_key)))
         attempt.holds_turn = True
     return attempt
 
@@ -137,14 +130,14 @@ def _refund(attempt: _Attempt) -> None:
 def _finish(attempt: _Attempt, *, signed_in: bool) -> None:
     if not signed_in:
         if attempt.failures >= settings.ROOST_LOGIN_MAX_FAILURES:
-            _redis().set(_key("wait", attempt.address), 1, px=_delay_ms(attempt.failures))
+            redis_client().set(_key("wait", attempt.address), 1, px=_delay_ms(attempt.failures))
     elif attempt.delayed:
         # The owner's browser got in during the delays; the guessing elsewhere goes on, so they stay.
         _refund(attempt)
     else:
         if attempt.source:
             _count(*attempt.source, step=-1)
-        _redis().delete(_key("account", attempt.address), _key("wait", attempt.address))
+        redis_client().delete(_key("account", attempt.address), _key("wait", attempt.address))
 
 
 def _unreachable() -> ServiceUnavailable:
@@ -168,7 +161,7 @@ def login_throttled(*, request: HttpRequest | None, address: str, verify: Callab
         with contextlib.suppress(redis.RedisError):
             _refund(attempt)
             if attempt.holds_turn:
-                _redis().delete(_key("wait", address))
+                redis_client().delete(_key("wait", address))
         raise
     try:
         _finish(attempt, signed_in=user is not None)

@@ -14,18 +14,12 @@ from typing import TypeVar
 import redis
 from django.conf import settings
 
+from core.redis import redis_client
+
 from .imap.listing import FolderStamp
 
 TTL_SECONDS = 3600
 T = TypeVar("T")
-_client: redis.Redis | None = None
-
-
-def _redis() -> redis.Redis:
-    global _client
-    if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
-    return _client
 
 
 def _key(kind: str, user: str, folder: str, stamp: FolderStamp, variant: str, flag_dependent: bool) -> str | None:
@@ -42,14 +36,14 @@ def _cached(key: str | None, compute: Callable[[], T], encode: Callable[[T], byt
     if key is None:
         return compute()
     try:
-        raw = _redis().get(key)
+        raw = redis_client().get(key)
     except redis.RedisError:
         raw = None
     if isinstance(raw, bytes):
         return decode(raw)
     value = compute()
     with contextlib.suppress(redis.RedisError):  # a cache that is down makes lists slower, not wrong
-        _redis().set(key, encode(value), ex=TTL_SECONDS)
+        redis_client().set(key, encode(value), ex=TTL_SECONDS)
     return value
 
 
