@@ -42,9 +42,10 @@ def _role_folder(folders: list[Folder], role: str) -> str:
     raise ActionRefused(f"This mailbox has no {role.capitalize()} folder.")
 
 
-def _folder_exists(folders: list[Folder], name: str) -> None:
+def _folder_exists(folders: list[Folder], name: str, missing: type[RoostError] = ActionRefused) -> None:
+    """A target that is not there is bad input (400); the folder acted on is "not found" (FolderMissing)."""
     if not any(f.name == name and f.selectable for f in folders):
-        raise ActionRefused(f"There is no folder called {name}.")
+        raise missing(f"There is no folder called {name}.")
 
 
 def messages_apply(
@@ -55,8 +56,7 @@ def messages_apply(
     folder_tree_forget(user_id=account.user.pk)
     with mailbox_connection(account) as conn:
         folders = list_folders(conn, with_counts=False)
-        if not any(f.name == folder and f.selectable for f in folders):
-            raise FolderMissing(f"There is no folder called {folder}.")
+        _folder_exists(folders, folder, FolderMissing)
         present = existing_uids(conn, folder, uids)
         uids = [uid for uid in uids if uid in present]
         if not uids:

@@ -6,6 +6,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.errors import NotFound, RoostError
+from core.middleware import wants_json
 from webmail.mailstore import mail_account_for_request
 from webmail.services.actions import messages_apply
 from webmail.validators import clean_folder, clean_uids
@@ -14,7 +15,7 @@ from webmail.validators import clean_folder, clean_uids
 @require_POST
 @login_required
 def messages_action(request: HttpRequest, folder: str) -> HttpResponse:
-    wants_json = "application/json" in request.headers.get("Accept", "")
+    reply_json = wants_json(request)
     try:
         result = messages_apply(
             account=mail_account_for_request(request),
@@ -23,14 +24,12 @@ def messages_action(request: HttpRequest, folder: str) -> HttpResponse:
             action=request.POST.get("action", ""),
             target=clean_folder(request.POST["target"]) if request.POST.get("target") else None,
         )
-    except NotFound:
-        raise  # not yours or not there: 404 from the error middleware
     except RoostError as error:
-        if wants_json:
-            return JsonResponse({"ok": False, "error": str(error)}, status=error.status)
+        if reply_json or isinstance(error, NotFound):
+            raise  # the error middleware answers: 404 for "not there", JSON with the status for scripts
         messages.error(request, str(error))
     else:
-        if wants_json:
+        if reply_json:
             return JsonResponse({"ok": True, "message": result.message})
         messages.success(request, result.message)
     back = request.POST.get("next", "")
