@@ -9,6 +9,12 @@ class RoostError(Exception):
     status = 400
 
 
+class Forbidden(RoostError):
+    """The asker may see the object but not change it (a calendar shared read-only with them)."""
+
+    status = 403
+
+
 class NotFound(RoostError):
     """What was asked for is not there, or is not the asker's to see: both look the same from outside."""
 
@@ -19,6 +25,19 @@ class Conflict(RoostError):
     """The change collides with a newer one (a stale version or ETag, a slot already taken)."""
 
     status = 409
+
+
+class PreconditionFailed(RoostError):
+    """A conditional request's precondition does not hold (If-Match with a stale ETag, If-None-Match: * on
+    an existing object): nothing was changed."""
+
+    status = 412
+
+
+class PayloadTooLarge(RoostError):
+    """The body is larger than this kind of object may be (a photo, an import, a DAV request)."""
+
+    status = 413
 
 
 class Throttled(RoostError):
