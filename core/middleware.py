@@ -1,4 +1,5 @@
 import functools
+import secrets
 import zoneinfo
 from collections.abc import Callable
 
@@ -33,14 +34,33 @@ class TrustedProxyMiddleware:
         return self.get_response(request)
 
 
+class StyleNonce:
+    """A per-request nonce for the one kind of inline style Roost allows: the <style> element a vendored
+    component (the calendar) injects, which it marks with the nonce of `<meta name="csp-nonce">`. The nonce
+    enters the policy only when a template used it."""
+
+    def __init__(self) -> None:
+        self.value = secrets.token_urlsafe(18)
+        self.used = False
+
+    def __str__(self) -> str:
+        self.used = True
+        return self.value
+
+
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        nonce = StyleNonce()
+        request.csp_style_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
-            response["Content-Security-Policy"] = DEFAULT_CSP
+            policy = DEFAULT_CSP
+            if nonce.used:
+                policy = policy.replace("style-src 'self'", f"style-src 'self' 'nonce-{nonce.value}'")
+            response["Content-Security-Policy"] = policy
         return response
 
 

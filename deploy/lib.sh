@@ -159,6 +159,9 @@ ensure_npm() {
   rm -rf "$ROOST_ROOT/static/vendor" && mkdir -p "$ROOST_ROOT/static/vendor/trix"
   cp "$ROOST_ROOT/node_modules/trix/dist/trix.umd.min.js" "$ROOST_ROOT/node_modules/trix/dist/trix.css" \
     "$ROOST_ROOT/static/vendor/trix/" || die "copying the editor into static/vendor failed"
+  mkdir -p "$ROOST_ROOT/static/vendor/fullcalendar"
+  cp "$ROOST_ROOT/node_modules/fullcalendar/index.global.min.js" "$ROOST_ROOT/static/vendor/fullcalendar/" \
+    || die "copying the calendar component into static/vendor failed"
   touch "$stamp"
 }
 
