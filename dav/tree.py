@@ -141,6 +141,12 @@ class Listing(Collection):
     def members(self) -> list[Resource]:
         return self.entries
 
+    def create_child(
+        self, name: str, resourcetype: list[str], properties: list[tuple[str, Element]], principal: Principal
+    ) -> Collection:
+        # Names here are principals' addresses: another user's looks exactly like one that does not exist.
+        raise DavError(404, f"Nothing is at {self.path}{name}/.")
+
     def property_names(self) -> list[str]:
         return [dav("principal-collection-set")]
 

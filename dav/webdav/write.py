@@ -39,9 +39,8 @@ def put(request: DavRequest, ctx: Context) -> DavResponse:
 
 
 def delete(request: DavRequest, ctx: Context) -> DavResponse:
+    _resolve(request, ctx)
     parent, name = _parent(request.path, ctx)
-    if parent.member(name) is None:
-        raise DavError(404, f"Nothing is at {request.path}.")
     parent.delete_member(name, preconditions(request), ctx.principal)
     return DavResponse(204)
 

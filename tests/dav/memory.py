@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from dav.webdav import (
+    Backend,
     Collection,
     DavError,
     DavRequest,
@@ -177,7 +178,7 @@ class MemoryBackend:
 
 
 def request(
-    backend: MemoryBackend,
+    backend: Backend,
     method: str,
     path: str,
     body: bytes | str = b"",
