@@ -147,6 +147,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ROOST_LOGIN_MAX_FAILURES = env_int("ROOST_LOGIN_MAX_FAILURES", 5)
 ROOST_LOGIN_LOCKOUT_SECONDS = env_int("ROOST_LOGIN_LOCKOUT_SECONDS", 900)
 ROOST_LOGIN_DELAY_SECONDS = env_int("ROOST_LOGIN_DELAY_SECONDS", 60)
+# How long a verified DAV Basic credential is remembered (dav/auth.py): a phone sync is dozens of requests.
+ROOST_DAV_AUTH_CACHE_SECONDS = env_int("ROOST_DAV_AUTH_CACHE_SECONDS", 300)
 
 # Request bodies (core/bodylimit.py refuses bigger ones with 413 before Django reads them): every URL takes at
 # most ROOST_REQUEST_MAX_BYTES (Django's own default for form fields, so no form that worked is refused), and
