@@ -7,6 +7,7 @@ from contacts.vcard import ContactFields, InvalidCard, Photo, PostalAddress, Typ
 from .books import addressbook_create, addressbook_delete, addressbook_ensure_default, addressbook_update
 from .cards import contact_delete, contact_merge, contact_put, contact_save
 from .gal import gal_entry_create, gal_entry_delete, gal_entry_update, gal_visibility_set
+from .importing import contacts_export, contacts_import, contacts_import_run, contacts_import_start
 
 __all__ = [
     "ContactFields",
@@ -27,6 +28,10 @@ __all__ = [
     "contact_merge",
     "contact_put",
     "contact_save",
+    "contacts_export",
+    "contacts_import",
+    "contacts_import_run",
+    "contacts_import_start",
     "gal_entry_create",
     "gal_entry_delete",
     "gal_entry_update",

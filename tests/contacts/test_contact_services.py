@@ -56,7 +56,8 @@ def test_put_stores_the_text_as_sent_and_conditions_hold(alice) -> None:  # type
     access = default_book(alice)
     text = (SAMPLES / "vcf" / "apple-contacts-3.0.vcf").read_text()
     result = contact_put(access=access, name="johnny.vcf", data=text.encode(), if_none_match_any=True)
-    assert result.created and contact_get(book=access.obj, name="johnny.vcf").data == text
+    assert result.created
+    assert contact_get(book=access.obj, name="johnny.vcf").data == text
     assert result.contact.emails == ["johnny@apple.example", "johnny.home@mail.example"]
     with pytest.raises(PreconditionFailed):
         contact_put(access=access, name="johnny.vcf", data=text, if_none_match_any=True)
@@ -66,7 +67,8 @@ def test_put_stores_the_text_as_sent_and_conditions_hold(alice) -> None:  # type
     changed = contact_put(
         access=access, name="johnny.vcf", data=text.replace("Engineer", "Boss"), if_match=f'"{result.etag}"'
     )
-    assert not changed.created and changed.etag != result.etag
+    assert not changed.created
+    assert changed.etag != result.etag
     with pytest.raises(PreconditionFailed):
         contact_put(access=access, name="new.vcf", data=card("n1", "New"), if_match='"x"')
 
@@ -77,7 +79,8 @@ def test_uid_conflict_names_the_existing_contact(alice) -> None:  # type: ignore
     seq = access.obj.sync_seq
     with pytest.raises(UidConflict) as caught:
         contact_put(access=access, name="b.vcf", data=card("same", "B"))
-    assert caught.value.existing_name == "a.vcf" and caught.value.status == 409
+    assert caught.value.existing_name == "a.vcf"
+    assert caught.value.status == 409
     assert not Contact.objects.filter(name="b.vcf").exists()
     assert AddressBookChange.objects.filter(book=access.obj).count() == 1
     access.obj.refresh_from_db()
@@ -93,7 +96,8 @@ def test_bad_cards_store_nothing(alice) -> None:  # type: ignore[no-untyped-def]
         contact_put(access=access, name="x.vcf", data=card("p", "P", extra=f"PHOTO;ENCODING=b;TYPE=JPEG:{big}"))
     with pytest.raises(InvalidCard):
         contact_put(access=access, name="x.vcf", data=(SAMPLES / "vcf" / "broken-line.vcf").read_bytes())
-    assert not Contact.objects.exists() and not AddressBookChange.objects.exists()
+    assert not Contact.objects.exists()
+    assert not AddressBookChange.objects.exists()
 
 
 def test_read_only_access_is_forbidden(alice) -> None:  # type: ignore[no-untyped-def]
@@ -144,14 +148,18 @@ def test_form_save_creates_then_edits_keeping_unknown_properties(alice) -> None:
         access=access, name=None,
         fields=ContactFields(given="Carol", family="Jones", emails=[TypedValue("Carol@Example.org", ("work",))]),
     )  # fmt: skip
-    assert made.version == "4.0" and made.display_name == "Carol Jones" and made.emails == ["carol@example.org"]
+    assert made.version == "4.0"
+    assert made.display_name == "Carol Jones"
+    assert made.emails == ["carol@example.org"]
     contact_put(access=access, name=made.name, data=made.data.replace("END:VCARD", "X-CUSTOM:keep me\r\nEND:VCARD"))
     stored = contact_get(book=access.obj, name=made.name)
     edited = contact_save(
         access=access, name=made.name, if_match=stored.etag,
         fields=ContactFields(given="Carol", family="Smith", organisation="Acme"),
     )  # fmt: skip
-    assert edited.uid == made.uid and "X-CUSTOM:keep me" in edited.data and edited.organisation == "Acme"
+    assert edited.uid == made.uid
+    assert "X-CUSTOM:keep me" in edited.data
+    assert edited.organisation == "Acme"
     with pytest.raises(PreconditionFailed):
         contact_save(access=access, name=made.name, if_match=stored.etag, fields=ContactFields(given="Late"))
 
@@ -163,8 +171,10 @@ def test_merge_unites_addresses_and_deletes_the_second(alice) -> None:  # type: 
         access=access, name="b.vcf", data=card("b", "Bobby", email="bob@y.org", extra="ORG:Acme\r\nTEL:15550100")
     )
     merged = contact_merge(access=access, keep_name="a.vcf", merge_name="b.vcf")
-    assert merged.emails == ["bob@x.org", "bob@y.org"] and merged.organisation == "Acme"
-    assert merged.phones == ["15550100"] and merged.display_name == "Bob"
+    assert merged.emails == ["bob@x.org", "bob@y.org"]
+    assert merged.organisation == "Acme"
+    assert merged.phones == ["15550100"]
+    assert merged.display_name == "Bob"
     assert [c.name for c in contacts_in_book(book=access.obj)] == ["a.vcf"]
     changes = contact_changes_since(book=access.obj, seq=2)
     assert (changes.changed, changes.deleted) == (["a.vcf"], ["b.vcf"])
