@@ -158,7 +158,8 @@ def write_csv(rows: list[ContactFields]) -> bytes:
     for f in rows:
         row = {
             "First Name": f.given, "Middle Name": f.additional, "Last Name": f.family, "Name Prefix": f.prefix,
-            "Name Suffix": f.suffix, "Nickname": f.nickname, "File As": f.formatted_name, "Organization Name": f.organisation,
+            "Name Suffix": f.suffix, "Nickname": f.nickname, "File As": f.formatted_name,
+            "Organization Name": f.organisation,
             "Organization Title": f.title, "Organization Department": f.department, "Birthday": f.birthday,
             "Notes": f.note, "Labels": GOOGLE_MULTI.join(f.categories),
         }  # fmt: skip

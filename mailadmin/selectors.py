@@ -108,9 +108,10 @@ def gal_directory(
 
 
 def gal_mailbox_ids_matching(domain_ids: Collection[int], query: str, *, limit: int) -> list[int]:
-    """Active mailboxes of these domains whose address, name or alias contains query."""
+    """Active mailboxes of these domains whose address, name or own alias (one that delivers only to it)
+    contains query."""
     alias_targets = Alias.objects.filter(
-        active=True, domain_id__in=list(domain_ids), address__icontains=query
+        active=True, domain_id__in=list(domain_ids), address__icontains=query, destinations__len=1
     ).values_list("destinations", flat=True)[:limit]
     via_alias = {d for destinations in alias_targets for d in destinations}
     found = (
