@@ -15,7 +15,7 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
 
 from core.errors import RoostError
 
@@ -122,11 +122,11 @@ def _load(data: bytes | str) -> icalendar.Calendar:
         raise InvalidCalendarData("The calendar data is empty.")
     try:
         parsed = icalendar.Calendar.from_ical(data)
-    except Exception as error:  # noqa: BLE001 - the library raises many kinds for bad input
+    except Exception as error:
         raise InvalidCalendarData(f"The calendar data cannot be parsed: {error}") from error
     if not isinstance(parsed, icalendar.Component) or parsed.name != "VCALENDAR":
         raise InvalidCalendarData("The calendar data is not a VCALENDAR.")
-    return parsed  # type: ignore[return-value]
+    return parsed
 
 
 def _objects(cal: icalendar.Component) -> list[icalendar.Component]:
@@ -141,7 +141,7 @@ def _prop_errors(component: icalendar.Component) -> list[str]:
 def _decoded(component: icalendar.Component, name: str) -> Any:
     try:
         return component.decoded(name) if name in component else None
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise InvalidCalendarData(f"{component.name} has an unreadable {name}: {error}") from error
 
 
@@ -151,7 +151,7 @@ def parse_object(data: bytes | str, *, accepted: Collection[str] = OBJECT_COMPON
     parts = _objects(cal)
     if not parts:
         raise InvalidCalendarData("The calendar data holds no VEVENT or VTODO.")
-    names = {part.name for part in parts}
+    names = {str(part.name) for part in parts}
     unknown = names - set(OBJECT_COMPONENTS)
     if unknown:
         raise UnsupportedComponent(f"{', '.join(sorted(unknown))} is not supported here; use VEVENT or VTODO.")
@@ -184,7 +184,7 @@ def parse_object(data: bytes | str, *, accepted: Collection[str] = OBJECT_COMPON
     low, high = _span(parts)
     try:
         text = cal.to_ical(sorted=False).decode("utf-8")
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise InvalidCalendarData(f"The calendar data cannot be written back: {error}") from error
     return ParsedObject(
         uid=uid,
@@ -242,7 +242,7 @@ def _dateutil_rule(rule: Any, start: DateOrTime) -> rrule:
             raise TypeError("not a single rule")
         if until is not None:
             parsed = parsed.replace(until=_until_like(until, base))
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         raise InvalidCalendarData(f"The RRULE cannot be read: {error}") from error
     return parsed
 
@@ -389,7 +389,7 @@ def _tree(component: icalendar.Component) -> Comp:
         raw = component[name]
         for item in raw if isinstance(raw, list) else [raw]:
             props.append(_prop(str(name).upper(), item))
-    return Comp(name=component.name, props=tuple(props), children=tuple(_tree(s) for s in component.subcomponents))
+    return Comp(name=str(component.name), props=tuple(props), children=tuple(_tree(s) for s in component.subcomponents))
 
 
 # -- stored objects ----------------------------------------------------------------------------------------
@@ -450,16 +450,19 @@ class Document:
                 found.append(instance)
         except InvalidCalendarData:
             raise
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise InvalidCalendarData(f"The recurrence cannot be expanded: {error}") from error
         return found
 
     def _source(self, uid: str, recurrence_id: Any) -> icalendar.Component | None:
         parts = _objects(self._cal)
         for part in parts:
-            if "RECURRENCE-ID" in part and recurrence_id is not None:
-                if _comparable(part.decoded("RECURRENCE-ID")) == _comparable(recurrence_id):
-                    return part
+            if (
+                "RECURRENCE-ID" in part
+                and recurrence_id is not None
+                and _comparable(part.decoded("RECURRENCE-ID")) == _comparable(recurrence_id)
+            ):
+                return part
         for part in parts:
             if "RECURRENCE-ID" not in part:
                 return part
@@ -485,7 +488,7 @@ class Document:
             if sub.name == "VALARM" and isinstance(_safe_decoded(sub, "TRIGGER"), datetime | date)
         )
         return Instance(
-            component=occurrence.name,
+            component=str(occurrence.name),
             uid=str(occurrence.get("UID", "")),
             recurrence_id=recurrence_id,
             start=start,
@@ -516,7 +519,7 @@ class Document:
                     trigger = _safe_decoded(sub, "TRIGGER")
                     if sub.name == "VALARM" and isinstance(trigger, datetime | date):
                         times.append(_comparable(trigger))
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise InvalidCalendarData(f"The alarms cannot be expanded: {error}") from error
         return times
 
@@ -537,7 +540,7 @@ class Document:
                     recurrence.MAX_OCCURRENCES,
                 )
             )
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             raise InvalidCalendarData(f"The recurrence cannot be expanded: {error}") from error
         for occurrence in occurrences:
             for name in ("RRULE", "RDATE", "EXDATE"):
@@ -688,6 +691,6 @@ def zone_named(name: str) -> tzinfo | None:
     try:
         from icalendar.timezone import tzp
 
-        return tzp.timezone(name)  # type: ignore[no-any-return]
+        return tzp.timezone(name)
     except Exception:  # noqa: BLE001
         return None

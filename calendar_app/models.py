@@ -24,6 +24,7 @@ class Calendar(models.Model):
     components = ArrayField(models.CharField(max_length=16), default=default_components)
     timezone = models.CharField(max_length=64, blank=True, help_text="IANA name; blank means the owner's.")
     order = models.IntegerField(default=0)
+    hidden = models.BooleanField(default=False, help_text="Left out of the owner's calendar view.")
     # Bumped in the same transaction as every change to the calendar or its objects; the sync token.
     sync_seq = models.BigIntegerField(default=0)
     # Changes below this seq have been pruned: an older sync token must start over (RFC 6578 3.2).
@@ -44,6 +45,7 @@ class CalendarShare(models.Model):
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="shares")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_shares")
     can_write = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False, help_text="Left out of this user's calendar view.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["calendar", "user"], name="calendar_share_once_per_user")]
