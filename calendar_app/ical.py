@@ -338,6 +338,10 @@ def _span(parts: list[icalendar.Component]) -> tuple[datetime | None, datetime |
 
 
 def _plus(value: DateOrTime, delta: timedelta) -> DateOrTime:
+    """The later of exact (UTC) and wall-clock addition: a day-long DURATION across a DST switch is 23 or
+    25 hours, and a span must never end too early."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return max(value.astimezone(UTC) + delta, (value + delta).astimezone(UTC))
     return value + delta
 
 
