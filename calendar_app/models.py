@@ -57,7 +57,7 @@ class CalendarShare(models.Model):
 class CalendarObject(models.Model):
     """One calendar object resource (RFC 4791 4.1): every component with one UID, master and overrides."""
 
-    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="objects")
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="resources")
     name = models.CharField(max_length=255, help_text="The href basename the client chose, e.g. abc.ics.")
     uid = models.CharField(max_length=255)
     component = models.CharField(max_length=16)
