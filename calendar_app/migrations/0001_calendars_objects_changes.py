@@ -11,7 +11,6 @@ import calendar_app.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -20,87 +19,131 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Calendar',
+            name="Calendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.CharField(help_text='URL segment: [a-z0-9-]+, unique per owner.', max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('color', models.CharField(default='#3a87ad', max_length=7)),
-                ('description', models.TextField(blank=True)),
-                ('components', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=16), default=calendar_app.models.default_components, size=None)),
-                ('timezone', models.CharField(blank=True, help_text="IANA name; blank means the owner's.", max_length=64)),
-                ('order', models.IntegerField(default=0)),
-                ('hidden', models.BooleanField(default=False, help_text="Left out of the owner's calendar view.")),
-                ('sync_seq', models.BigIntegerField(default=0)),
-                ('history_start', models.BigIntegerField(default=0)),
-                ('public_token', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendars', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.CharField(help_text="URL segment: [a-z0-9-]+, unique per owner.", max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("color", models.CharField(default="#3a87ad", max_length=7)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "components",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=16),
+                        default=calendar_app.models.default_components,
+                        size=None,
+                    ),
+                ),
+                (
+                    "timezone",
+                    models.CharField(blank=True, help_text="IANA name; blank means the owner's.", max_length=64),
+                ),
+                ("order", models.IntegerField(default=0)),
+                ("hidden", models.BooleanField(default=False, help_text="Left out of the owner's calendar view.")),
+                ("sync_seq", models.BigIntegerField(default=0)),
+                ("history_start", models.BigIntegerField(default=0)),
+                ("public_token", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendars",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order', 'pk'],
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarChange',
+            name="CalendarChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField()),
-                ('name', models.CharField(max_length=255)),
-                ('deleted', models.BooleanField(default=False)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='calendar_app.calendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField()),
+                ("name", models.CharField(max_length=255)),
+                ("deleted", models.BooleanField(default=False)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="calendar_app.calendar"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CalendarObject',
+            name="CalendarObject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The href basename the client chose, e.g. abc.ics.', max_length=255)),
-                ('uid', models.CharField(max_length=255)),
-                ('component', models.CharField(max_length=16)),
-                ('data', models.TextField()),
-                ('etag', models.CharField(max_length=64)),
-                ('sequence', models.IntegerField(default=0)),
-                ('summary', models.TextField(blank=True)),
-                ('recurring', models.BooleanField(default=False)),
-                ('span', django.contrib.postgres.fields.ranges.DateTimeRangeField()),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='calendar_app.calendar')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "name",
+                    models.CharField(help_text="The href basename the client chose, e.g. abc.ics.", max_length=255),
+                ),
+                ("uid", models.CharField(max_length=255)),
+                ("component", models.CharField(max_length=16)),
+                ("data", models.TextField()),
+                ("etag", models.CharField(max_length=64)),
+                ("sequence", models.IntegerField(default=0)),
+                ("summary", models.TextField(blank=True)),
+                ("recurring", models.BooleanField(default=False)),
+                ("span", django.contrib.postgres.fields.ranges.DateTimeRangeField()),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resources",
+                        to="calendar_app.calendar",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CalendarShare',
+            name="CalendarShare",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('can_write', models.BooleanField(default=False)),
-                ('hidden', models.BooleanField(default=False, help_text="Left out of this user's calendar view.")),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='calendar_app.calendar')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_shares', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("can_write", models.BooleanField(default=False)),
+                ("hidden", models.BooleanField(default=False, help_text="Left out of this user's calendar view.")),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shares", to="calendar_app.calendar"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_shares",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='calendar',
-            constraint=models.UniqueConstraint(fields=('owner', 'slug'), name='calendar_slug_once_per_owner'),
+            model_name="calendar",
+            constraint=models.UniqueConstraint(fields=("owner", "slug"), name="calendar_slug_once_per_owner"),
         ),
         migrations.AddConstraint(
-            model_name='calendarchange',
-            constraint=models.UniqueConstraint(fields=('calendar', 'seq'), name='calendar_change_seq_once'),
+            model_name="calendarchange",
+            constraint=models.UniqueConstraint(fields=("calendar", "seq"), name="calendar_change_seq_once"),
         ),
         migrations.AddIndex(
-            model_name='calendarobject',
-            index=django.contrib.postgres.indexes.GistIndex(fields=['span'], name='calendar_object_span_gist'),
+            model_name="calendarobject",
+            index=django.contrib.postgres.indexes.GistIndex(fields=["span"], name="calendar_object_span_gist"),
         ),
         migrations.AddConstraint(
-            model_name='calendarobject',
-            constraint=models.UniqueConstraint(fields=('calendar', 'name'), name='calendar_object_name_once'),
+            model_name="calendarobject",
+            constraint=models.UniqueConstraint(fields=("calendar", "name"), name="calendar_object_name_once"),
         ),
         migrations.AddConstraint(
-            model_name='calendarobject',
-            constraint=models.UniqueConstraint(fields=('calendar', 'uid'), name='calendar_object_uid_once'),
+            model_name="calendarobject",
+            constraint=models.UniqueConstraint(fields=("calendar", "uid"), name="calendar_object_uid_once"),
         ),
         migrations.AddConstraint(
-            model_name='calendarshare',
-            constraint=models.UniqueConstraint(fields=('calendar', 'user'), name='calendar_share_once_per_user'),
+            model_name="calendarshare",
+            constraint=models.UniqueConstraint(fields=("calendar", "user"), name="calendar_share_once_per_user"),
         ),
     ]
