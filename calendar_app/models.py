@@ -1,0 +1,97 @@
+"""Calendars and their objects. Each object keeps the canonical iCalendar text (what a client GETs) next to
+the columns the database can search: uid, etag, component and the span of the whole recurrence set (a range
+with a GiST index, so a time-range query reads only the candidates). VTODO objects share the same table:
+a to-do list is a calendar whose components include "VTODO"."""
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField
+from django.contrib.postgres.indexes import GistIndex
+from django.db import models
+
+COMPONENTS = ("VEVENT", "VTODO")
+
+
+def default_components() -> list[str]:
+    return ["VEVENT"]
+
+
+class Calendar(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendars")
+    slug = models.CharField(max_length=64, help_text="URL segment: [a-z0-9-]+, unique per owner.")
+    name = models.CharField(max_length=200)
+    color = models.CharField(max_length=7, default="#3a87ad")
+    description = models.TextField(blank=True)
+    components = ArrayField(models.CharField(max_length=16), default=default_components)
+    timezone = models.CharField(max_length=64, blank=True, help_text="IANA name; blank means the owner's.")
+    order = models.IntegerField(default=0)
+    hidden = models.BooleanField(default=False, help_text="Left out of the owner's calendar view.")
+    # Bumped in the same transaction as every change to the calendar or its objects; the sync token.
+    sync_seq = models.BigIntegerField(default=0)
+    # Changes below this seq have been pruned: an older sync token must start over (RFC 6578 3.2).
+    history_start = models.BigIntegerField(default=0)
+    public_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    created = models.DateTimeField(auto_now_add=True)
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "slug"], name="calendar_slug_once_per_owner")]
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarShare(models.Model):
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="shares")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_shares")
+    can_write = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False, help_text="Left out of this user's calendar view.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["calendar", "user"], name="calendar_share_once_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar_id} -> {self.user_id}"
+
+
+class CalendarObject(models.Model):
+    """One calendar object resource (RFC 4791 4.1): every component with one UID, master and overrides."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="resources")
+    name = models.CharField(max_length=255, help_text="The href basename the client chose, e.g. abc.ics.")
+    uid = models.CharField(max_length=255)
+    component = models.CharField(max_length=16)
+    data = models.TextField()
+    etag = models.CharField(max_length=64)
+    sequence = models.IntegerField(default=0)
+    summary = models.TextField(blank=True)
+    recurring = models.BooleanField(default=False)
+    # From the first start to the last end of the whole recurrence set, widened for floating times and
+    # dates; an upper bound of None is an unbounded series. A superset: the exact test runs on candidates.
+    span = DateTimeRangeField()
+    modified = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "name"], name="calendar_object_name_once"),
+            models.UniqueConstraint(fields=["calendar", "uid"], name="calendar_object_uid_once"),
+        ]
+        indexes = [GistIndex(fields=["span"], name="calendar_object_span_gist")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CalendarChange(models.Model):
+    """The change log behind sync tokens: one row per put or delete, numbered by the calendar's sync_seq."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="changes")
+    seq = models.BigIntegerField()
+    name = models.CharField(max_length=255)
+    deleted = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["calendar", "seq"], name="calendar_change_seq_once")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar_id}@{self.seq}: {self.name}"

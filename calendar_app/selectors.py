@@ -1,0 +1,238 @@
+"""Reading calendars and their objects. Every calendar a user reaches comes through calendar_get_for_user
+(or calendars_for_user), which says what they may do and gives anyone else NotFound."""
+
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime, tzinfo
+
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import QuerySet
+
+from accounts.models import User
+from core.access import Access, Role
+from core.errors import NotFound
+
+from . import evaluate, ical, recurrence
+from .ical import Document, Instance
+from .models import Calendar, CalendarChange, CalendarObject, CalendarShare
+from .query import CalendarQuery, TimeRange
+from .services.calendars import calendar_ensure_default
+from .types import Busy, ChangeSet, InvalidSyncToken, Occurrence
+
+log = logging.getLogger(__name__)
+
+
+def calendars_for_user(*, user: User) -> list[Access[Calendar]]:
+    """The user's own calendars (by order), then those shared with them; the default one made on first use."""
+    own = list(Calendar.objects.filter(owner=user).order_by("order", "pk"))
+    if not own:
+        own = [calendar_ensure_default(user=user)]
+    shares = CalendarShare.objects.filter(user=user).select_related("calendar").order_by("calendar__name", "pk")
+    return [Access(obj=c, role=Role.OWNER) for c in own] + [
+        Access(obj=s.calendar, role=Role.SHARED_WRITE if s.can_write else Role.SHARED_READ) for s in shares
+    ]
+
+
+def calendar_get_for_user(*, user: User, calendar_id: int) -> Access[Calendar]:
+    calendar = Calendar.objects.filter(pk=calendar_id).first()
+    if calendar is not None and user.is_authenticated:
+        if calendar.owner_id == user.pk:
+            return Access(obj=calendar, role=Role.OWNER)
+        share = CalendarShare.objects.filter(calendar=calendar, user=user).first()
+        if share is not None:
+            return Access(obj=calendar, role=Role.SHARED_WRITE if share.can_write else Role.SHARED_READ)
+    raise NotFound("This calendar does not exist.")
+
+
+def calendar_get_owned(*, user: User, slug: str) -> Access[Calendar]:
+    calendar = Calendar.objects.filter(owner_id=user.pk, slug=slug).first() if user.is_authenticated else None
+    if calendar is None:
+        raise NotFound("This calendar does not exist.")
+    return Access(obj=calendar, role=Role.OWNER)
+
+
+def calendar_by_public_token(*, token: str) -> Calendar:
+    calendar = Calendar.objects.filter(public_token=token).first() if token else None
+    if calendar is None:
+        raise NotFound("This calendar link does not exist or was revoked.")
+    return calendar
+
+
+def calendar_objects(*, calendar: Calendar, names: Sequence[str] | None = None) -> list[CalendarObject]:
+    found = CalendarObject.objects.filter(calendar=calendar)
+    if names is not None:
+        found = found.filter(name__in=list(names))
+    return list(found.order_by("name"))
+
+
+def calendar_object_get(*, calendar: Calendar, name: str) -> CalendarObject:
+    obj = CalendarObject.objects.filter(calendar=calendar, name=name).first()
+    if obj is None:
+        raise NotFound(f"{name} does not exist.")
+    return obj
+
+
+def _zone_of(calendar: Calendar) -> tzinfo | None:
+    """Where floating times of this calendar are read (its own zone, if it names one)."""
+    return ical.zone_named(calendar.timezone) if calendar.timezone else None
+
+
+def _overlapping(
+    found: QuerySet[CalendarObject], start: datetime | None, end: datetime | None
+) -> QuerySet[CalendarObject]:
+    if start is None and end is None:
+        return found
+    return found.filter(span__overlap=DateTimeTZRange(start, end, "[]"))
+
+
+def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[CalendarObject]:
+    """RFC 4791 9.7: the database narrows by component and span; each candidate is then tested exactly.
+    An object that no longer parses is logged and left out."""
+    component, time_range = evaluate.narrowing(query.filter)
+    found = CalendarObject.objects.filter(calendar=calendar)
+    if component is not None:
+        found = found.filter(component=component)
+    if time_range is not None:
+        found = _overlapping(found, time_range.start, time_range.end)
+    zone = _zone_of(calendar)
+    result: list[CalendarObject] = []
+    for obj in found.order_by("name"):
+        try:
+            if evaluate.matches(Document(obj.data), query.filter, zone=zone):
+                result.append(obj)
+        except evaluate.UnsupportedCollation:
+            raise
+        except Exception:
+            log.warning("calendar %s: object %s skipped in a query", calendar.pk, obj.name, exc_info=True)
+    return result
+
+
+def calendar_object_data(
+    *, obj: CalendarObject, expand: TimeRange | None = None, limit_recurrence_set: TimeRange | None = None
+) -> str:
+    """The object's text as stored, or expanded (RFC 4791 9.6.5), or with its overrides limited (9.6.6)."""
+    if expand is None and limit_recurrence_set is None:
+        return obj.data
+    doc = Document(obj.data)
+    if expand is not None:
+        low, high = recurrence.clamp(expand.start, expand.end)
+        return doc.expanded(low, high)
+    assert limit_recurrence_set is not None
+    low, high = recurrence.clamp(limit_recurrence_set.start, limit_recurrence_set.end)
+    return doc.limited(low, high)
+
+
+def calendar_changes_since(*, calendar: Calendar, seq: int | None) -> ChangeSet:
+    """What changed after sync token `seq` (RFC 6578): objects as they are now, and names deleted."""
+    fresh = Calendar.objects.filter(pk=calendar.pk).values("sync_seq", "history_start").first()
+    if fresh is None:
+        raise NotFound("This calendar does not exist.")
+    current = fresh["sync_seq"]
+    if seq is None:
+        return ChangeSet(seq=current, changed=calendar_objects(calendar=calendar), deleted=[])
+    if seq < 0 or seq > current or seq < fresh["history_start"]:
+        raise InvalidSyncToken("The sync token is not valid for this calendar; sync it again from the start.")
+    names = set(
+        CalendarChange.objects.filter(calendar=calendar, seq__gt=seq, seq__lte=current).values_list("name", flat=True)
+    )
+    changed = calendar_objects(calendar=calendar, names=sorted(names)) if names else []
+    present = {obj.name for obj in changed}
+    return ChangeSet(seq=current, changed=changed, deleted=sorted(names - present))
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _candidates(calendars: Sequence[Calendar], start: datetime, end: datetime) -> QuerySet[CalendarObject]:
+    return _overlapping(
+        CalendarObject.objects.filter(calendar__in=list(calendars), component="VEVENT"), start, end
+    ).order_by("calendar_id", "name")
+
+
+def _instances_of(obj: CalendarObject, start: datetime, end: datetime, zone: tzinfo | None) -> list[Instance]:
+    """The object's VEVENT instances overlapping [start, end); [] (logged) when it no longer parses."""
+    try:
+        doc = Document(obj.data)
+        return [
+            i
+            for i in doc.instances(start, end)
+            if i.start is not None and evaluate.instance_overlaps(i, start, end, zone)
+        ]
+    except Exception:
+        log.warning("calendar %s: object %s skipped", obj.calendar_id, obj.name, exc_info=True)
+        return []
+
+
+def calendar_occurrences(
+    *, user: User, start: datetime, end: datetime, calendar_ids: Sequence[int] | None = None
+) -> list[Occurrence]:
+    """Every VEVENT occurrence in [start, end) of the calendars the user sees (own and shared, not hidden)."""
+    accesses = calendars_for_user(user=user)
+    hidden_shares = set(CalendarShare.objects.filter(user=user, hidden=True).values_list("calendar_id", flat=True))
+    visible = [
+        a
+        for a in accesses
+        if not (a.role == Role.OWNER and a.obj.hidden)
+        and a.obj.pk not in hidden_shares
+        and (calendar_ids is None or a.obj.pk in set(calendar_ids))
+    ]
+    by_id = {a.obj.pk: a for a in visible}
+    found: list[Occurrence] = []
+    for obj in _candidates([a.obj for a in visible], start, end):
+        access = by_id[obj.calendar_id]
+        for instance in _instances_of(obj, start, end, _zone_of(access.obj)):
+            assert instance.start is not None
+            found.append(
+                Occurrence(
+                    calendar_id=obj.calendar_id,
+                    name=obj.name,
+                    uid=instance.uid,
+                    recurrence_id=_iso(instance.recurrence_id),
+                    start=instance.start,
+                    end=instance.end if instance.end is not None else instance.start,
+                    all_day=instance.all_day,
+                    summary=instance.summary,
+                    location=instance.location,
+                    color=access.obj.color,
+                    can_write=access.can_write,
+                    recurring=obj.recurring,
+                    status=instance.status,
+                    transparency=instance.transparency,
+                    klass=instance.klass,
+                )
+            )
+    found.sort(key=lambda o: (recurrence.to_utc(o.start)[0], o.calendar_id, o.name))
+    return found
+
+
+_FBTYPE_RANK = {"BUSY-TENTATIVE": 0, "BUSY": 1, "BUSY-UNAVAILABLE": 2}
+
+
+def calendar_freebusy(*, calendars: Sequence[Calendar], start: datetime, end: datetime) -> list[Busy]:
+    """Busy periods in [start, end), clipped and merged per kind; transparent and cancelled events are free."""
+    periods: list[Busy] = []
+    zones = {c.pk: _zone_of(c) for c in calendars}
+    for obj in _candidates(calendars, start, end):
+        for instance in _instances_of(obj, start, end, zones.get(obj.calendar_id)):
+            if instance.transparency == "TRANSPARENT" or instance.status == "CANCELLED" or instance.start is None:
+                continue
+            zone = zones.get(obj.calendar_id)
+            begin = recurrence.to_utc(instance.start, zone)[0]
+            finish = recurrence.to_utc(instance.end, zone)[0] if instance.end is not None else begin
+            begin, finish = max(begin, start), min(finish, end)
+            if finish <= begin:
+                continue
+            fbtype = "BUSY-TENTATIVE" if instance.status == "TENTATIVE" else "BUSY"
+            periods.append(Busy(start=begin, end=finish, fbtype=fbtype))
+    merged: list[Busy] = []
+    for fbtype in _FBTYPE_RANK:
+        kind = sorted((p for p in periods if p.fbtype == fbtype), key=lambda p: p.start)
+        for period in kind:
+            if merged and merged[-1].fbtype == fbtype and period.start <= merged[-1].end:
+                last = merged[-1]
+                merged[-1] = Busy(start=last.start, end=max(last.end, period.end), fbtype=fbtype)
+            else:
+                merged.append(period)
+    merged.sort(key=lambda p: (p.start, p.fbtype))
+    return merged
