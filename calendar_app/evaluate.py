@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from core.errors import RoostError
 
 from . import recurrence
-from .ical import OBJECT_COMPONENTS, Comp, DateOrTime, Document, Instance, Prop
+from .ical.parse import OBJECT_COMPONENTS, Comp, DateOrTime, Document, Instance, Prop
 from .query import CompFilter, ParamFilter, PropFilter, TextMatch, TimeRange
 
 COLLATIONS = ("i;ascii-casemap", "i;octet", "i;unicode-casemap")

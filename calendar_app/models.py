@@ -95,3 +95,15 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.calendar_id}@{self.seq}: {self.name}"
+
+
+class CalendarPreferences(models.Model):
+    """A person's calendar settings (calendar_app.preferences); no row means the defaults."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_preferences")
+    week_start = models.PositiveSmallIntegerField(default=1)  # 0 Sunday, 1 Monday, 6 Saturday (FullCalendar's)
+    default_view = models.CharField(max_length=20, default="timeGridWeek")
+    time_zone = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"calendar preferences of {self.user_id}"

@@ -12,8 +12,9 @@ from accounts.models import User
 from core.access import Access, Role
 from core.errors import NotFound
 
-from . import evaluate, ical, recurrence
-from .ical import Document, Instance
+from . import evaluate, recurrence
+from .ical import parse as ical
+from .ical.parse import Document, Instance
 from .models import Calendar, CalendarChange, CalendarObject, CalendarShare
 from .query import CalendarQuery, TimeRange
 from .services.calendars import calendar_ensure_default
@@ -164,12 +165,17 @@ def _instances_of(obj: CalendarObject, start: datetime, end: datetime, zone: tzi
         return []
 
 
+def calendar_hidden_shares(*, user: User) -> set[int]:
+    """Ids of calendars shared with the user that they chose not to show."""
+    return set(CalendarShare.objects.filter(user=user, hidden=True).values_list("calendar_id", flat=True))
+
+
 def calendar_occurrences(
     *, user: User, start: datetime, end: datetime, calendar_ids: Sequence[int] | None = None
 ) -> list[Occurrence]:
     """Every VEVENT occurrence in [start, end) of the calendars the user sees (own and shared, not hidden)."""
     accesses = calendars_for_user(user=user)
-    hidden_shares = set(CalendarShare.objects.filter(user=user, hidden=True).values_list("calendar_id", flat=True))
+    hidden_shares = calendar_hidden_shares(user=user)
     visible = [
         a
         for a in accesses

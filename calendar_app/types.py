@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from core.errors import Conflict, RoostError
 
-from .ical import InvalidCalendarData, UnsupportedComponent
+from .ical.parse import InvalidCalendarData, UnsupportedComponent
 from .models import CalendarObject
 
 __all__ = [

@@ -6,7 +6,7 @@ import logging
 from django.db import transaction
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
-from calendar_app import ical
+from calendar_app.ical import parse as ical
 from calendar_app.locks import calendar_locked
 from calendar_app.models import Calendar, CalendarChange, CalendarObject
 from calendar_app.types import PutResult, UidConflict

@@ -4,7 +4,7 @@ import hashlib
 
 from django.db import transaction
 
-from calendar_app import ical
+from calendar_app.ical import parse as ical
 from calendar_app.locks import calendar_locked
 from calendar_app.models import Calendar, CalendarObject
 from calendar_app.types import ImportReport, UidConflict

@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.shell",
                 "webmail.context_processors.mail_sidebar",
+                "calendar_app.context_processors.calendar_sidebar",
             ],
         },
     },

@@ -12,9 +12,7 @@
   const page = $("[data-calendar-page]");
   if (!page || !window.FullCalendar) return;
 
-  const HIDDEN_KEY = "roost.calendar.hidden";
-  const hidden = new Set(JSON.parse(localStorage.getItem(HIDDEN_KEY) || "[]").map(String));
-  const csrf = () => $("input[name=csrfmiddlewaretoken]", page).value;
+  const csrf = () => $("input[name=csrfmiddlewaretoken]").value;
   const phone = window.matchMedia("(max-width: 700px)");
   const problem = $("[data-cal-problem]");
 
@@ -65,7 +63,7 @@
       url.searchParams.set("end", info.end.toISOString());
       api(url).then((data) => {
         showProblem(data.problem || "");
-        success(data.events.filter((e) => !hidden.has(String(e.extendedProps.calendar_id))));
+        success(data.events);
       }).catch((error) => { showProblem(error.message); failure(error); });
     },
     datesSet(info) {
@@ -117,13 +115,13 @@
     else if (views[event.key]) calendar.changeView(views[event.key]);
   });
 
-  // Show and hide calendars (kept in this browser).
+  // Show and hide calendars: each person's own choice, kept on the server (every device sees it).
   $$("[data-calendar-toggle]").forEach((box) => {
-    box.checked = !hidden.has(box.dataset.calendarToggle);
-    box.addEventListener("change", () => {
-      if (box.checked) hidden.delete(box.dataset.calendarToggle); else hidden.add(box.dataset.calendarToggle);
-      localStorage.setItem(HIDDEN_KEY, JSON.stringify(Array.from(hidden)));
-      calendar.refetchEvents();
+    box.addEventListener("change", async () => {
+      try {
+        await api(box.dataset.visibilityUrl, { method: "POST", body: JSON.stringify({ hidden: !box.checked }) });
+        calendar.refetchEvents();
+      } catch (error) { box.checked = !box.checked; showProblem(error.message); }
     });
   });
 

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from calendar_app import ical
 from calendar_app.evaluate import UnsupportedCollation, matches, text_matches
+from calendar_app.ical import parse as ical
 from calendar_app.query import CompFilter, ParamFilter, PropFilter, TextMatch, TimeRange
 from tests.calendar_app.samples import event, sample, vcal
 

@@ -5,7 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from calendar_app import ical, recurrence
+from calendar_app import recurrence
+from calendar_app.ical import parse as ical
 from tests.calendar_app.samples import event, sample, vcal
 
 BERLIN = ZoneInfo("Europe/Berlin")

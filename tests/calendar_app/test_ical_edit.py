@@ -7,7 +7,7 @@ import pytest
 from icalendar import Calendar
 
 from calendar_app.eventfields import event_fields_parse
-from calendar_app.ical_edit import event_change, event_new, event_read, event_remove, event_times_moved
+from calendar_app.ical.edit import event_change, event_new, event_read, event_remove, event_times_moved
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 

@@ -5,7 +5,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from accounts.models import User
-from calendar_app import ical, selectors, services
+from calendar_app import selectors, services
+from calendar_app.ical import parse as ical
 from calendar_app.models import CalendarObject
 from calendar_app.query import CalendarQuery, CompFilter, PropFilter, TextMatch, TimeRange
 from calendar_app.types import InvalidSyncToken

@@ -17,9 +17,8 @@ import recurring_ical_events
 import x_wr_timezone
 from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
 
+from calendar_app import recurrence
 from core.errors import RoostError
-
-from . import recurrence
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,8 @@ from typing import Any
 from icalendar import Alarm as VAlarm
 from icalendar import Calendar, Event, vCalAddress, vRecur
 
+from calendar_app.eventfields import Alarm, EventFields, Recurrence
 from core.errors import NotFound, RoostError
-
-from .eventfields import Alarm, EventFields, Recurrence
 
 PRODID = "-//Roost//Calendar//EN"
 # Properties the editor owns; every other property of the component is left as the client wrote it.
