@@ -50,7 +50,7 @@ class Client:
         return answer
 
     def propfind(self, path: str, props: str, depth: str = "0") -> Answer:
-        body = f'<D:propfind {NS}><D:prop>{props}</D:prop></D:propfind>'
+        body = f"<D:propfind {NS}><D:prop>{props}</D:prop></D:propfind>"
         return self.request("PROPFIND", path, body, Depth=depth, Content_Type="application/xml")
 
     def report(self, path: str, body: str, depth: str = "1") -> Answer:

@@ -9,7 +9,7 @@ from contacts.selectors import addressbook_get_owned, contact_get
 from contacts.services import TypedValue, contact_save
 from contacts.vcard import parse_card, read_fields
 from tests import personas
-from tests.dav.carddav_client import CR, D, NS, Client, multiget, prop, query, status_of, sync, vcard
+from tests.dav.carddav_client import CR, NS, Client, D, multiget, prop, query, status_of, sync, vcard
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -27,7 +27,8 @@ def _book(client: Client) -> str:
 
 def test_discovery_from_well_known_to_the_books(alice: Client) -> None:
     answer = alice.request("GET", "/.well-known/carddav")
-    assert answer.status == 301 and answer.headers["Location"] == "/dav/"
+    assert answer.status == 301
+    assert answer.headers["Location"] == "/dav/"
     root = alice.propfind("/dav/", "<D:current-user-principal/>").responses()["/dav/"]
     principal = prop(root, f"{D}current-user-principal")
     assert principal is not None
@@ -71,7 +72,8 @@ def test_put_get_multiget_query_stale_etag_and_delete(alice: Client) -> None:
     assert created.status == 201
     etag = created.headers["ETag"]
     got = alice.request("GET", book + "ann.vcf")
-    assert got.status == 200 and got.headers["ETag"] == etag
+    assert got.status == 200
+    assert got.headers["ETag"] == etag
     assert "FN:Ann Archer" in got.body.decode()
     assert alice.put(book + "ann.vcf", card, If_None_Match="*").status == 412
 
@@ -81,7 +83,9 @@ def test_put_get_multiget_query_stale_etag_and_delete(alice: Client) -> None:
     assert prop(responses[book + "bo.vcf"], f"{D}getetag").text == alice.request("GET", book + "bo.vcf").headers["ETag"]  # type: ignore[union-attr]
     assert "404" in status_of(responses[book + "none.vcf"])
 
-    by_email = '<C:prop-filter name="EMAIL"><C:text-match match-type="ends-with">example.net</C:text-match></C:prop-filter>'
+    by_email = (
+        '<C:prop-filter name="EMAIL"><C:text-match match-type="ends-with">example.net</C:text-match></C:prop-filter>'
+    )
     assert set(alice.report(book, query(by_email)).responses()) == {book + "bo.vcf"}
     by_fn = '<C:prop-filter name="FN"><C:text-match>ann</C:text-match></C:prop-filter>'
     assert set(alice.report(book, query(by_fn)).responses()) == {book + "ann.vcf"}
@@ -94,7 +98,8 @@ def test_put_get_multiget_query_stale_etag_and_delete(alice: Client) -> None:
     assert alice.put(book + "ann.vcf", changed, If_Match='"stale"').status == 412
     assert alice.request("GET", book + "ann.vcf").body.decode() == card
     updated = alice.put(book + "ann.vcf", changed, If_Match=etag)
-    assert updated.status == 204 and updated.headers["ETag"] != etag
+    assert updated.status == 204
+    assert updated.headers["ETag"] != etag
 
     assert alice.request("DELETE", book + "ann.vcf", If_Match=etag).status == 412
     assert alice.request("DELETE", book + "ann.vcf").status == 204
@@ -127,7 +132,8 @@ def test_sync_collection_reports_exactly_what_changed(alice: Client) -> None:
     _, nothing = _sync(alice, book, second)
     assert nothing == {}
     bad = alice.report(book, sync("http://roost.invalid/ns/sync/book-999999/1"))
-    assert bad.status == 403 and b"valid-sync-token" in bad.body
+    assert bad.status == 403
+    assert b"valid-sync-token" in bad.body
 
     # A change made through the web UI's door is seen by the next sync, with a new ETag.
     user = User.objects.get(username=alice.address)
@@ -137,7 +143,8 @@ def test_sync_collection_reports_exactly_what_changed(alice: Client) -> None:
     fields.emails = [TypedValue("three@example.org", ("work",))]
     contact_save(access=access, name="three.vcf", fields=fields)
     third, after_web = _sync(alice, book, second)
-    assert third != second and set(after_web) == {book + "three.vcf"}
+    assert third != second
+    assert set(after_web) == {book + "three.vcf"}
     new_etag = alice.request("GET", book + "three.vcf").headers["ETag"]
     assert new_etag != old_etag
 
@@ -153,19 +160,22 @@ def test_vcard_3_read_back_as_4_and_unknown_properties_kept(alice: Client) -> No
     asked = '<C:address-data content-type="text/vcard" version="4.0"/>'
     response = alice.report(book, multiget([book + "old.vcf"], asked)).responses()[book + "old.vcf"]
     data = prop(response, f"{CR}address-data").text or ""  # type: ignore[union-attr]
-    assert "VERSION:4.0" in data and "VERSION:3.0" not in data
+    assert "VERSION:4.0" in data
+    assert "VERSION:3.0" not in data
     # Property names are case-insensitive (RFC 6350 3.3); values and groups are kept as sent.
-    assert "item1.x-ablabel:custom, label" in data.lower() and "X-FOO;X-P=1:bar,baz" in data
+    assert "item1.x-ablabel:custom, label" in data.lower()
+    assert "X-FOO;X-P=1:bar,baz" in data
 
-    subset = "<C:address-data><C:prop name=\"FN\"/></C:address-data>"
+    subset = '<C:address-data><C:prop name="FN"/></C:address-data>'
     response = alice.report(book, multiget([book + "old.vcf"], subset)).responses()[book + "old.vcf"]
     data = prop(response, f"{CR}address-data").text or ""  # type: ignore[union-attr]
-    assert "FN:Old Timer" in data and "EMAIL" not in data
+    assert "FN:Old Timer" in data
+    assert "EMAIL" not in data
 
 
 def test_mkcol_proppatch_and_delete_of_a_book(alice: Client) -> None:
     body = (
-        f'<D:mkcol {NS}><D:set><D:prop><D:resourcetype><D:collection/><C:addressbook/></D:resourcetype>'
+        f"<D:mkcol {NS}><D:set><D:prop><D:resourcetype><D:collection/><C:addressbook/></D:resourcetype>"
         "<D:displayname>Work</D:displayname><C:addressbook-description>Colleagues</C:addressbook-description>"
         "</D:prop></D:set></D:mkcol>"
     )
@@ -177,12 +187,16 @@ def test_mkcol_proppatch_and_delete_of_a_book(alice: Client) -> None:
     assert prop(work, f"{CR}addressbook-description").text == "Colleagues"  # type: ignore[union-attr]
     assert alice.put(alice.home + "work/x.vcf", vcard("uid-x", "Xena Work")).status == 201
 
-    patch = f'<D:propertyupdate {NS}><D:set><D:prop><D:displayname>Office</D:displayname></D:prop></D:set></D:propertyupdate>'
+    patch = (
+        f"<D:propertyupdate {NS}><D:set><D:prop><D:displayname>Office</D:displayname></D:prop></D:set>"
+        "</D:propertyupdate>"
+    )
     assert alice.request("PROPPATCH", alice.home + "work/", patch, Content_Type="application/xml").status == 207
     work = alice.propfind(alice.home + "work/", "<D:displayname/>").responses()[alice.home + "work/"]
     assert prop(work, f"{D}displayname").text == "Office"  # type: ignore[union-attr]
     gal_patch = alice.request("PROPPATCH", alice.home + "gal/", patch, Content_Type="application/xml")
-    assert gal_patch.status == 207 and b"403" in gal_patch.body
+    assert gal_patch.status == 207
+    assert b"403" in gal_patch.body
 
     assert alice.request("DELETE", alice.home + "work/").status == 204
     assert alice.request("PROPFIND", alice.home + "work/", Depth="0").status == 404
