@@ -15,11 +15,13 @@ from .models import AddressBook, AddressBookChange, Contact, ImportJob
 from .query import AddressbookQuery
 from .services.books import addressbook_ensure_default
 from .types import ChangeSet, InvalidSyncToken, Suggestion
-from .vcard import card_matches, parse_card, query_check
+from .vcard import CARD_MAX_BYTES, InvalidQuery, card_as_version, card_matches, parse_card, query_check, serialize
 
 __all__ = [
+    "CARD_MAX_BYTES",
     "GalBook",
     "GalCard",
+    "InvalidQuery",
     "address_suggestions",
     "addressbook_get_for_user",
     "addressbook_get_owned",
@@ -32,8 +34,10 @@ __all__ = [
     "gal_cards",
     "gal_changes_since",
     "gal_for_user",
+    "gal_query",
     "gal_search",
     "import_job_get_for_user",
+    "vcard_for_client",
 ]
 
 logger = logging.getLogger(__name__)
@@ -86,6 +90,18 @@ def contacts_query(*, book: AddressBook, query: AddressbookQuery) -> list[Contac
             continue
         if card_matches(card, query):
             found.append(contact)
+            if query.limit is not None and len(found) >= query.limit:
+                break
+    return found
+
+
+def gal_query(*, user: User, query: AddressbookQuery) -> list[GalCard]:
+    """addressbook-query on the user's global address book."""
+    query_check(query)
+    found: list[GalCard] = []
+    for card in gal_cards(user=user):
+        if card_matches(parse_card(card.data, fix=True), query):
+            found.append(card)
             if query.limit is not None and len(found) >= query.limit:
                 break
     return found
@@ -217,3 +233,18 @@ def import_job_get_for_user(*, user: User, job_id: int) -> ImportJob:
     if job is None:
         raise NotFound("There is no such import.")
     return job
+
+
+def vcard_for_client(*, data: str, version: str | None = None, props: Sequence[str] | None = None) -> str:
+    """A stored card as a client asked for it (RFC 6352 address-data): in `version` ("3.0"/"4.0", None: as
+    stored) and with only the named properties (None: all; VERSION, UID and FN are always kept). The text is
+    returned unchanged when nothing is asked of it."""
+    if version is None and props is None:
+        return data
+    card = parse_card(data, fix=True)
+    if version is not None and version != card.version:
+        card = card_as_version(card, version)
+    if props is not None:
+        wanted = {p.upper() for p in props} | {"VERSION", "UID", "FN"}
+        card.props = [p for p in card.props if p.name in wanted]
+    return serialize(card)

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from dav import tree
 from dav.tree import CALENDARS, Home, RoostBackend, register_home, unregister_home
 from dav.webdav import Collection, Element, Preconditions, Principal, Resource
 
@@ -57,7 +58,9 @@ def test_a_registered_provider_supplies_the_home(homes: MemoryHomes) -> None:
     assert homes.homes[ALICE.name].items == {}
 
 
-def test_without_a_provider_the_home_is_empty_and_refuses_children() -> None:
+def test_without_a_provider_the_home_is_empty_and_refuses_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    # DavConfig.ready() registers the CardDAV provider; take it away for this test only.
+    monkeypatch.delitem(tree._HOMES, "addressbooks", raising=False)
     backend = RoostBackend()
     home = "/dav/addressbooks/alice@example.test/"
     listing = parse_multistatus(request(backend, "PROPFIND", home, depth="1").body)
