@@ -10,11 +10,10 @@ from django.utils import timezone
 
 from calendar_app.eventfields import EventFields
 from calendar_app.ical.edit import EventView, event_change, event_new, event_read, event_remove, event_times_moved
-from calendar_app.models import Calendar, CalendarObject, CalendarShare
+from calendar_app.models import Calendar, CalendarObject
 from calendar_app.selectors import calendar_object_get
 from core.access import Access
 from core.errors import Forbidden
-from core.events import event_publish
 
 from .objects import calendar_object_delete, calendar_object_put
 
@@ -24,16 +23,6 @@ class EventRef:
     calendar_id: int
     name: str
     etag: str
-
-
-def _audience(calendar: Calendar) -> list[int]:
-    sharees = CalendarShare.objects.filter(calendar=calendar).values_list("user_id", flat=True)
-    return [calendar.owner_id, *sharees]
-
-
-def calendar_changed_announce(*, calendar: Calendar) -> None:
-    """Open calendar pages of everyone who sees this calendar refetch (after the change commits)."""
-    event_publish(kind="calendar.changed", data={"calendar_id": calendar.pk}, user_ids=_audience(calendar))
 
 
 def _writable(access: Access[Calendar]) -> Calendar:
@@ -46,9 +35,7 @@ def event_create(*, access: Access[Calendar], fields: EventFields, owner_email: 
     calendar = _writable(access)
     uid = str(uuid.uuid4())
     data = event_new(fields=fields, uid=uid, now=timezone.now(), owner_email=owner_email)
-    with transaction.atomic():
-        result = calendar_object_put(access=access, name=f"{uid}.ics", data=data, if_none_match_any=True)
-        calendar_changed_announce(calendar=calendar)
+    result = calendar_object_put(access=access, name=f"{uid}.ics", data=data, if_none_match_any=True)
     return EventRef(calendar_id=calendar.pk, name=result.obj.name, etag=result.obj.etag)
 
 
@@ -86,14 +73,12 @@ def event_update(
             _writable(target)
             calendar_object_delete(access=access, name=name, if_match=etag or obj.etag)
             result = calendar_object_put(access=target, name=name, data=change.data or obj.data, if_none_match_any=True)
-            calendar_changed_announce(calendar=target.obj)
         else:
             result = calendar_object_put(
                 access=access, name=name, data=change.data or obj.data, if_match=etag or obj.etag
             )
             if change.split is not None:
                 calendar_object_put(access=access, name=f"{new_uid}.ics", data=change.split, if_none_match_any=True)
-        calendar_changed_announce(calendar=calendar)
     return EventRef(calendar_id=result.obj.calendar_id, name=result.obj.name, etag=result.obj.etag)
 
 
@@ -133,4 +118,3 @@ def event_delete(
             calendar_object_delete(access=access, name=name, if_match=etag or obj.etag)
         else:
             calendar_object_put(access=access, name=name, data=change.data, if_match=etag or obj.etag)
-        calendar_changed_announce(calendar=calendar)

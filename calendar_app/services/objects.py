@@ -9,6 +9,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from calendar_app.ical import parse as ical
 from calendar_app.locks import calendar_locked
 from calendar_app.models import Calendar, CalendarChange, CalendarObject
+from calendar_app.services.announce import calendar_changed_announce
 from calendar_app.types import PutResult, UidConflict
 from core.access import Access
 from core.errors import Forbidden, NotFound, PreconditionFailed, RoostError
@@ -111,7 +112,9 @@ def calendar_object_put(
             wanted = _unquote(if_match)
             if existing is None or (wanted != "*" and wanted != existing.etag):
                 raise PreconditionFailed(f"{name} has changed since it was read (ETag mismatch).")
-        return store_parsed(calendar, name, parsed, existing)
+        result = store_parsed(calendar, name, parsed, existing)
+        calendar_changed_announce(calendar=calendar)
+        return result
 
 
 def calendar_object_delete(*, access: Access[Calendar], name: str, if_match: str | None = None) -> None:
@@ -126,3 +129,4 @@ def calendar_object_delete(*, access: Access[Calendar], name: str, if_match: str
             raise PreconditionFailed(f"{name} has changed since it was read (ETag mismatch).")
         existing.delete()
         record_change(calendar, name, deleted=True)
+        calendar_changed_announce(calendar=calendar)

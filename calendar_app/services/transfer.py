@@ -7,6 +7,7 @@ from django.db import transaction
 from calendar_app.ical import parse as ical
 from calendar_app.locks import calendar_locked
 from calendar_app.models import Calendar, CalendarObject
+from calendar_app.services.announce import calendar_changed_announce
 from calendar_app.types import ImportReport, UidConflict
 from core.access import Access
 from core.errors import PayloadTooLarge
@@ -56,6 +57,8 @@ def calendar_import(*, access: Access[Calendar], data: bytes) -> ImportReport:
             created += 1
         else:
             updated += 1
+    if created or updated:
+        calendar_changed_announce(calendar=access.obj)
     return ImportReport(created=created, updated=updated, skipped=report.skipped)
 
 

@@ -126,7 +126,12 @@
   });
 
   // Changes made elsewhere (another tab, a phone over CalDAV) arrive as live events.
-  document.addEventListener("roost:event", (e) => { if ((e.detail.kind || "").startsWith("calendar.")) calendar.refetchEvents(); });
+  let refetchSoon = 0;
+  document.addEventListener("roost:event", (e) => {
+    if (!(e.detail.kind || "").startsWith("calendar.")) return;
+    window.clearTimeout(refetchSoon);  // an import announces many changes: refetch once they settle
+    refetchSoon = window.setTimeout(() => calendar.refetchEvents(), 250);
+  });
 
   // ---- the event editor ----
   const dialog = $("[data-event-dialog]");
