@@ -19,6 +19,7 @@ class Probe:
     query: dict[str, str] = field(default_factory=dict)
     data: dict[str, object] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    content_type: str | None = None  # "application/json": data is sent as a JSON body
 
     def url(self) -> str:
         from urllib.parse import urlencode
@@ -68,7 +69,8 @@ def assert_second_user_sees_nothing(
     wrong: list[str] = []
     for case in cases:
         if isinstance(case, Probe):
-            response = getattr(intruder, case.method)(case.url(), case.data, headers=case.headers)
+            extra = {"content_type": case.content_type} if case.content_type else {}
+            response = getattr(intruder, case.method)(case.url(), case.data, headers=case.headers, **extra)
             if response.status_code != 404:
                 wrong.append(f"{case.method.upper()} {case.url()} answered {response.status_code}, not 404")
         else:
