@@ -15,6 +15,7 @@ from webmail.imap.connection import imap_errors
 from webmail.mailstore import mail_account_for_task, mailbox_connection
 from webmail.smtp.client import SmtpEndpoint, smtp_submit
 
+from .groupware import groupware_seed
 from .messages import DOMAIN, PEOPLE, DemoMessage, demo_messages
 
 
@@ -23,6 +24,8 @@ class SeedReport:
     created: list[str] = field(default_factory=list)
     delivered: int = 0
     skipped: int = 0
+    events: int = 0
+    contacts: int = 0
 
 
 def _ensure_mailboxes(password: str, report: SeedReport) -> None:
@@ -77,6 +80,8 @@ def demo_seed(*, password: str, smtp_port: int | None = None, wait_seconds: floa
             expected.setdefault(recipient, set()).add(message.message_id)
     for address, ids in expected.items():
         _wait_for(users[address], ids, wait_seconds)
+    groupware = groupware_seed(users=users, today=datetime.now(UTC).date())
+    report.events, report.contacts = groupware.events, groupware.contacts
     return report
 
 

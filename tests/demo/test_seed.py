@@ -24,8 +24,11 @@ def test_seeding_creates_users_and_delivers_mail_once(mail_stack: None) -> None:
 
     second = demo_seed(password="another-password-456")
 
+    assert first.events >= 8
+    assert first.contacts >= 7
     assert second.created == []
     assert second.delivered == 0
+    assert (second.events, second.contacts) == (0, 0)
     assert second.skipped == first.delivered
     assert sorted(inbox_subjects("alice@example.test")) == sorted(alice_subjects)
     imap_login("bob@example.test", PASSWORD).logout()  # an existing password is left alone

@@ -19,5 +19,6 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         created = ", ".join(report.created) or "nothing new"
         self.stdout.write(
-            f"demo: created {created}; delivered {report.delivered} messages, {report.skipped} already there"
+            f"demo: created {created}; delivered {report.delivered} messages, {report.skipped} already there; "
+            f"added {report.events} calendar events and {report.contacts} contacts"
         )
