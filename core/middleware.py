@@ -14,7 +14,7 @@ from .errors import RoostError, error_status
 # stricter policy (a message's HTML, say) set their own header, which is kept.
 DEFAULT_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; "
+    "font-src 'self' data:; connect-src 'self'; frame-src 'self'; frame-ancestors 'none'; "
     "form-action 'self'; base-uri 'none'; object-src 'none'"
 )
 

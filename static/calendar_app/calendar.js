@@ -56,6 +56,7 @@
     listDayFormat: { weekday: "long", day: "numeric", month: "long" },
     listDaySideFormat: false,
     eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    views: { timeGrid: { displayEventEnd: false } },
     slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
     events(info, success, failure) {
       const url = new URL(page.dataset.occurrencesUrl, window.location.origin);
