@@ -325,7 +325,12 @@ def _span(parts: list[icalendar.Component]) -> tuple[datetime | None, datetime |
         for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
             scan = _scan_rule(rule, anchor)
             if not scan.complete:
-                highs.append(None)
+                # Nothing past the scan horizon is ever expanded, so the index may end there: a dense endless
+                # rule (FREQ=SECONDLY) then stops being a candidate for every later query.
+                horizon = scan.horizon_end if isinstance(anchor, datetime) else scan.horizon_end.date()
+                if isinstance(anchor, datetime) and anchor.tzinfo is not None and horizon.tzinfo is None:
+                    horizon = horizon.replace(tzinfo=anchor.tzinfo)
+                highs.append(_widen(_plus(horizon, length), 1))
             elif scan.last is not None:
                 highs.append(_widen(_plus(scan.last, length), 1))
         for moment in _rdates(part):

@@ -116,10 +116,17 @@ def test_rdate_adds_instances_and_widens_the_span() -> None:
     assert [s.day for s in starts(parsed.text, utc(2025, 6, 1), utc(2025, 9, 1))] == [1, 15, 1]  # type: ignore[union-attr]
 
 
-def test_unbounded_series_has_an_open_span() -> None:
+def test_an_endless_series_is_indexed_up_to_its_expansion_horizon() -> None:
     parsed = ical.parse_object(event("u@x", "20250101T090000Z", "20250101T100000Z", "RRULE:FREQ=WEEKLY"))
     assert parsed.span_start == utc(2025, 1, 1, 9)
-    assert parsed.span_end is None
+    assert parsed.span_end is not None
+    assert parsed.span_end.year == 2025 + recurrence.MAX_YEARS - 1  # nothing later is ever expanded
+
+
+def test_a_dense_endless_rule_stops_being_a_candidate_soon_after_it_starts() -> None:
+    parsed = ical.parse_object(event("s@x", "20250101T090000Z", "20250101T090001Z", "RRULE:FREQ=SECONDLY"))
+    assert parsed.span_end is not None
+    assert parsed.span_end - parsed.span_start < timedelta(days=2)  # 20,000 seconds of instances, plus slack
 
 
 def test_floating_and_date_values_are_widened_by_a_day() -> None:
