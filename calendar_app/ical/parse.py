@@ -327,9 +327,11 @@ def _span(parts: list[icalendar.Component]) -> tuple[datetime | None, datetime |
             if not scan.complete:
                 # Nothing past the scan horizon is ever expanded, so the index may end there: a dense endless
                 # rule (FREQ=SECONDLY) then stops being a candidate for every later query.
-                horizon = scan.horizon_end if isinstance(anchor, datetime) else scan.horizon_end.date()
-                if isinstance(anchor, datetime) and anchor.tzinfo is not None and horizon.tzinfo is None:
-                    horizon = horizon.replace(tzinfo=anchor.tzinfo)
+                horizon: DateOrTime = scan.horizon_end
+                if not isinstance(anchor, datetime):
+                    horizon = scan.horizon_end.date()
+                elif anchor.tzinfo is not None and scan.horizon_end.tzinfo is None:
+                    horizon = scan.horizon_end.replace(tzinfo=anchor.tzinfo)
                 highs.append(_widen(_plus(horizon, length), 1))
             elif scan.last is not None:
                 highs.append(_widen(_plus(scan.last, length), 1))
