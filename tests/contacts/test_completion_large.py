@@ -1,7 +1,5 @@
-"""Completion over a large directory: 40,000 GAL entries + 10,000 mailboxes + 5,000 personal contacts."""
-
-import statistics
-import time
+"""Completion over a large directory (40,000 GAL entries + 10,000 mailboxes + 5,000 personal contacts) finds
+what it should and ranks personal contacts first. Its speed is measured by bench/completion_bench.py."""
 
 import pytest
 from django.db import connection
@@ -18,7 +16,7 @@ from .helpers import default_book
 pytestmark = [pytest.mark.django_db]
 
 
-def test_completion_stays_fast_over_55000_entries() -> None:
+def test_completion_over_55000_entries_finds_and_ranks() -> None:
     alice = personas.mailbox("alice")
     domain = alice.domain
     users = User.objects.bulk_create(User(username=f"user{i}@example.test") for i in range(10_000))
@@ -40,13 +38,9 @@ def test_completion_stays_fast_over_55000_entries() -> None:
     )  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    timings = []
-    for q in ("partner 0123", "friend 42", "user 999", "firm12", "zzz", "partner", "fri"):
-        start = time.perf_counter()
-        found = address_suggestions(user=alice.user, q=q)
-        timings.append((time.perf_counter() - start) * 1000)
-        if q == "friend 42":
-            assert found[0].source == "contact"
-    median = statistics.median(timings)
-    print(f"\naddress_suggestions over 55,000 entries: median {median:.1f} ms, max {max(timings):.1f} ms")
-    assert median < 150  # measured 41-54 ms here (target 50 ms); generous against a busy shared runner
+    assert address_suggestions(user=alice.user, q="friend 42")[0].source == "contact"
+    partners = address_suggestions(user=alice.user, q="partner 0123")
+    assert partners
+    assert all(s.name.startswith("Partner 0123") for s in partners)
+    assert address_suggestions(user=alice.user, q="user 999")[0].source == "gal"
+    assert address_suggestions(user=alice.user, q="zzz") == []
