@@ -37,19 +37,15 @@ from bench.dav.radicale_server import RadicaleServer, exec_in_venv, running_in_v
 if __name__ == "__main__" and not running_in_venv():
     exec_in_venv(Path(__file__).resolve(), sys.argv[1:])  # the client needs defusedxml, the truth icalendar
 
-from bench.dav import data  # noqa: E402
+from bench.dav import compare, data  # noqa: E402
 from bench.dav.client import (  # noqa: E402
     ICALENDAR,
     VCARD,
     DavClient,
+    DavError,
     Response,
-    calendar_data,
-    components,
     parse_multistatus,
 )
-
-# Which instances of a UID a server sent: the master (None) and the RECURRENCE-IDs of its overrides.
-Found = dict[str, frozenset[str | None]]
 
 
 @dataclass
@@ -99,17 +95,26 @@ def main() -> int:
             load(target, args, events, cards, stamp)
         ok = measure(targets, args, events, truth)
         print_table(targets, args)
-        if not args.keep:
-            for target in targets:
-                target.client.delete(target.calendar)
-                target.client.delete(target.book)
     finally:
+        for target in targets:
+            if not args.keep:
+                remove_collections(target)
+            target.client.close()
         if radicale is not None:
             radicale.stop()
     if not ok:
         print("\nFAILED: the servers' answers differ (see MISMATCH above)")
         return 1
     return 0
+
+
+def remove_collections(target: Target) -> None:
+    for path in (target.calendar, target.book):
+        if path:
+            try:
+                target.client.delete(path)
+            except (OSError, DavError) as error:
+                print(f"{target.name}: could not delete {path}: {error}")
 
 
 def parse_args() -> argparse.Namespace:
@@ -161,9 +166,17 @@ def measure(targets: list[Target], args: argparse.Namespace, events: list[data.D
         t.calendar, data.QUERY_START, data.QUERY_END
     )
     answers = repeat(targets, args, "query", query)
-    expected = expected_instances(events, truth)
+    expected = compare.expected_instances(events, truth)
+    found = {t.name: compare.found_instances(answers[t.name].body) for t in targets}
     for target in targets:
-        ok &= report_mismatch(target.name, expected, found_instances(answers[target.name]))
+        problems = compare.query_mismatch(target.name, expected, found[target.name])
+        print("\n".join(problems or [f"{target.name}: calendar-query returned the expected {len(expected)} events"]))
+        ok &= not problems
+    if len(targets) == 2:  # the same set from both, whatever the truth says
+        a, b = targets
+        problems = compare.query_mismatch(a.name, found[b.name], found[a.name], against=b.name)
+        print("\n".join(problems or [f"{a.name} and {b.name} returned the same events"]))
+        ok &= not problems
 
     # 2. Calendar sync: initial, then 10 changes, then the sync from the initial token.
     ok &= sync_figures(
@@ -211,14 +224,10 @@ def sync_figures(
     initial = repeat(targets, args, f"{figure}-initial", lambda t: t.client.sync_collection(collection(t)))
     tokens: dict[str, str] = {}
     for target in targets:
-        status = parse_multistatus(initial[target.name].body)
-        if len(status.entries) != count or not status.sync_token:
-            print(
-                f"MISMATCH {target.name} {figure}: initial sync gave {len(status.entries)} of {count} "
-                f"resources, token {status.sync_token!r}"
-            )
-            ok = False
-        tokens[target.name] = status.sync_token or ""
+        problems = compare.initial_sync_mismatch(f"{target.name} {figure}", initial[target.name].body, count)
+        print("\n".join(problems or [f"{target.name}: initial {figure} sync listed all {count} resources"]))
+        ok &= not problems
+        tokens[target.name] = parse_multistatus(initial[target.name].body).sync_token or ""
         path = collection(target)
         for obj in (*changes.added, *changes.edited):
             target.client.put(path, obj, content_type)
@@ -227,45 +236,11 @@ def sync_figures(
     incremental = repeat(
         targets, args, f"{figure}-changes", lambda t: t.client.sync_collection(collection(t), tokens[t.name])
     )
-    want = {name: 404 if name in changes.deleted else 200 for name in changes.names}
     for target in targets:
-        got = {
-            e.href.rstrip("/").rsplit("/", 1)[-1]: e.status
-            for e in parse_multistatus(incremental[target.name].body).entries
-        }
-        if got != want:
-            print(
-                f"MISMATCH {target.name} {figure}: sync after 10 changes gave {sorted(got.items())}, "
-                f"want {sorted(want.items())}"
-            )
-            ok = False
+        problems = compare.changes_sync_mismatch(f"{target.name} {figure}", incremental[target.name].body, changes)
+        print("\n".join(problems or [f"{target.name}: {figure} sync after the changes listed exactly those 10"]))
+        ok &= not problems
     return ok
-
-
-def expected_instances(events: list[data.DavObject], truth: set[str]) -> Found:
-    return {uid: frozenset(rid for _, rid in components(e.text)) for e in events if (uid := e.uid) in truth}
-
-
-def found_instances(answer: Response) -> Found:
-    found: dict[str, set[str | None]] = {}
-    for entry in parse_multistatus(answer.body).entries:
-        for uid, rid in components(calendar_data(entry)):
-            found.setdefault(uid, set()).add(rid)
-    return {uid: frozenset(rids) for uid, rids in found.items()}
-
-
-def report_mismatch(name: str, expected: Found, found: Found) -> bool:
-    missing = sorted(set(expected) - set(found))
-    extra = sorted(set(found) - set(expected))
-    differing = sorted(uid for uid in set(expected) & set(found) if expected[uid] != found[uid])
-    if not (missing or extra or differing):
-        print(f"{name}: calendar-query returned the expected {len(found)} events")
-        return True
-    print(f"MISMATCH {name}: calendar-query returned {len(found)} events, expected {len(expected)}")
-    for label, uids in (("missing", missing), ("not in the month", extra), ("other instances", differing)):
-        if uids:
-            print(f"  {label} ({len(uids)}): {', '.join(uids[:10])}{' ...' if len(uids) > 10 else ''}")
-    return False
 
 
 def percentile_90(values: list[float]) -> float:
@@ -321,4 +296,8 @@ def ratio(a: Target, b: Target, key: str) -> float:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except (DavError, ConnectionError) as error:  # a server that is down or says no: one line, not a trace
+        print(f"error: {error}", file=sys.stderr)
+        sys.exit(2)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote, unquote, urljoin, urlsplit
 from xml.etree.ElementTree import Element
+from xml.sax.saxutils import escape
 
 from defusedxml.ElementTree import fromstring
 
@@ -68,6 +69,8 @@ class DavClient:
         token = base64.b64encode(f"{user}:{password}".encode()).decode()
         self.auth = f"Basic {token}"
         self._local = threading.local()
+        self._opened: list[http.client.HTTPConnection] = []  # every thread's, so close() reaches them all
+        self._lock = threading.Lock()
 
     def request(
         self, method: str, path: str, body: str | bytes | None = None, headers: dict[str, str] | None = None
@@ -99,12 +102,14 @@ class DavClient:
         if conn is None:
             conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
             self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
         return conn
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
+        with self._lock:
+            for conn in self._opened:
+                conn.close()
 
     # --- discovery and collections ---------------------------------------------------------------
 
@@ -163,7 +168,6 @@ class DavClient:
     def put_many(self, collection: str, objects: Sequence[DavObject], content_type: str, *, workers: int = 4) -> None:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(lambda obj: self.put(collection, obj, content_type), objects))
-        # each worker thread left a connection open; they are closed when the threads' locals go
 
     # --- reports ---------------------------------------------------------------------------------
 
@@ -179,7 +183,7 @@ class DavClient:
 
     def sync_collection(self, collection: str, token: str = "") -> Response:
         body = (
-            f'<D:sync-collection xmlns:D="{DAV}"><D:sync-token>{token}</D:sync-token>'
+            f'<D:sync-collection xmlns:D="{DAV}"><D:sync-token>{escape(token)}</D:sync-token>'
             "<D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>"
         )
         return _expect(self.request("REPORT", collection, body), (207,), f"sync-collection {collection}")
