@@ -16,6 +16,10 @@ class CalClient(Client):
     def home(self) -> str:
         return f"/dav/calendars/{self.address}/"
 
+    def propfind(self, path: str, props: str, depth: str = "0") -> Answer:
+        body = f'<D:propfind {NS} xmlns:A="http://apple.com/ns/ical/"><D:prop>{props}</D:prop></D:propfind>'
+        return self.request("PROPFIND", path, body, Depth=depth, Content_Type="application/xml")
+
     def put(self, path: str, card: str, **headers: str) -> Answer:
         headers.setdefault("Content_Type", "text/calendar; charset=utf-8")
         return self.request("PUT", path, card, **headers)
@@ -60,6 +64,10 @@ def events_between(start: str, end: str) -> str:
         '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">'
         f'<C:time-range start="{start}" end="{end}"/></C:comp-filter></C:comp-filter>'
     )
+
+
+def free_busy(start: str, end: str) -> str:
+    return f'<C:free-busy-query {NS}><C:time-range start="{start}" end="{end}"/></C:free-busy-query>'
 
 
 def multiget(paths: list[str]) -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from urllib.parse import unquote
 
 import caldav
+import icalendar
 import pytest
 from caldav.lib import error
 
@@ -15,7 +16,19 @@ from calendar_app.eventfields import EventFields
 from calendar_app.selectors import calendar_get_owned, calendar_occurrences, calendar_timezone_ical
 from calendar_app.services.events import event_create
 from tests import personas
-from tests.dav.caldav_client import C, CalClient, D, event, prop, proppatch, vcal, vevent
+from tests.dav.caldav_client import (
+    C,
+    CalClient,
+    D,
+    calendar_data_of,
+    calendar_query,
+    event,
+    events_between,
+    prop,
+    proppatch,
+    vcal,
+    vevent,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -100,12 +113,15 @@ def _path(url: object) -> str:
     return unquote(getattr(url, "path", ""))
 
 
+def _utc(start: object) -> object:
+    return start.astimezone(UTC) if isinstance(start, datetime) else start
+
+
 def _instances(found: list[caldav.CalendarObjectResource]) -> set[tuple[str, object]]:
     seen: set[tuple[str, object]] = set()
     for obj in found:
         for component in obj.icalendar_instance.walk("VEVENT"):
-            start = component.decoded("DTSTART")
-            seen.add((str(component["UID"]), start.astimezone(UTC) if isinstance(start, datetime) else start))
+            seen.add((str(component["UID"]), _utc(component.decoded("DTSTART"))))
     return seen
 
 
@@ -168,7 +184,7 @@ def test_discovery_from_the_server_address_and_calendar_properties(client: calda
     assert "TZID:Europe/Berlin" in stored
 
 
-def test_events_found_by_time_range_with_expansion(client: caldav.DAVClient) -> None:
+def test_events_found_by_time_range_with_expansion(client: caldav.DAVClient, raw: CalClient) -> None:
     calendar = client.principal().make_calendar(name="Work", cal_id="work")
     for text in (PLAIN, ALL_DAY, WEEKLY):
         calendar.save_event(text)
@@ -179,9 +195,17 @@ def test_events_found_by_time_range_with_expansion(client: caldav.DAVClient) -> 
     assert _instances(client_side) == EXPECTED_MARCH
     server_side = calendar.search(start=MARCH[0], end=MARCH[1], event=True, expand=True, server_expand=True)
     assert _instances(server_side) == EXPECTED_MARCH
-    moved = [
-        o.icalendar_component for o in server_side if str(o.icalendar_component.get("SUMMARY")) == "Weekly (moved)"
-    ]
+
+    # The server's own expansion (RFC 4791 9.6.5), read raw: one component per instance, in UTC, no rules.
+    expand = '<C:calendar-data><C:expand start="20250301T000000Z" end="20250401T000000Z"/></C:calendar-data>'
+    answer = raw.report(raw.home + "work/", calendar_query(events_between("20250301T000000Z", "20250401T000000Z"),
+                                                            expand))  # fmt: skip
+    assert answer.status == 207
+    expanded = [icalendar.Calendar.from_ical(calendar_data_of(r)) for r in answer.responses().values()]
+    components = [c for cal in expanded for c in cal.walk("VEVENT")]
+    assert {(str(c["UID"]), _utc(c.decoded("DTSTART"))) for c in components} == EXPECTED_MARCH
+    assert not any("RRULE" in c or "EXDATE" in c for c in components)
+    moved = [c for c in components if str(c.get("SUMMARY")) == "Weekly (moved)"]
     assert len(moved) == 1
     assert moved[0].decoded("RECURRENCE-ID") == datetime(2025, 3, 24, 9, tzinfo=UTC)
 
