@@ -24,8 +24,11 @@ from tests.dav.caldav_client import (
     calendar_query,
     event,
     events_between,
+    mkcalendar,
     prop,
     proppatch,
+    sync,
+    todo,
     vcal,
     vevent,
 )
@@ -329,3 +332,66 @@ def test_a_calendar_is_deleted_by_its_owner(client: caldav.DAVClient, raw: CalCl
     assert raw.request("PROPFIND", raw.home + "old/", Depth="0").status == 404
     assert raw.home + "old/" not in {_path(c.url) for c in client.principal().calendars()}
     assert raw.request("GET", saved.url.path).status == 404
+
+
+def _hrefs(raw: CalClient, calendar: str, filter_xml: str, calendar_data: str = "<C:calendar-data/>") -> set[str]:
+    answer = raw.report(calendar, calendar_query(filter_xml, calendar_data))
+    assert answer.status == 207, answer.body
+    return {href.removeprefix(calendar) for href in answer.responses()}
+
+
+def _events_where(inner: str) -> str:
+    return f'<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT">{inner}</C:comp-filter></C:comp-filter>'
+
+
+def test_calendar_query_filters_limited_recurrence_and_bad_sync_tokens(
+    raw: CalClient, client: caldav.DAVClient
+) -> None:
+    calendar = raw.home + "mixed/"
+    made = raw.request("MKCALENDAR", calendar, mkcalendar("Mixed", ("VEVENT", "VTODO")))
+    assert made.status == 201
+    lunch = event(
+        "lunch@example.test", "20250312T110000Z", "20250312T120000Z", "SUMMARY:Team Lunch", "LOCATION:Cafe",
+        "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:bob@example.test",
+    )  # fmt: skip
+    meeting = event("meeting@example.test", "20250313T090000Z", "20250313T100000Z", "SUMMARY:Meeting")
+    for name, text in (("lunch.ics", lunch), ("meeting.ics", meeting), ("weekly.ics", WEEKLY),
+                       ("task.ics", todo("task@example.test", "Buy lunch"))):  # fmt: skip
+        assert raw.put(calendar + name, text).status == 201
+
+    summary = '<C:prop-filter name="SUMMARY"><C:text-match{}>LUNCH</C:text-match></C:prop-filter>'
+    assert _hrefs(raw, calendar, _events_where(summary.format(""))) == {"lunch.ics"}
+    assert _hrefs(raw, calendar, _events_where(summary.format(' collation="i;octet"'))) == set()
+    negated = summary.format(' negate-condition="yes"')
+    assert _hrefs(raw, calendar, _events_where(negated)) == {"meeting.ics", "weekly.ics"}
+    no_location = '<C:prop-filter name="LOCATION"><C:is-not-defined/></C:prop-filter>'
+    assert _hrefs(raw, calendar, _events_where(no_location)) == {"meeting.ics", "weekly.ics"}
+    partstat = (
+        '<C:prop-filter name="ATTENDEE"><C:param-filter name="PARTSTAT"><C:text-match>needs-action</C:text-match>'
+        "</C:param-filter></C:prop-filter>"
+    )
+    assert _hrefs(raw, calendar, _events_where(partstat)) == {"lunch.ics"}
+    todos = '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VTODO"/></C:comp-filter>'
+    assert _hrefs(raw, calendar, todos) == {"task.ics"}
+    no_events = '<C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"><C:is-not-defined/></C:comp-filter>'
+    assert _hrefs(raw, calendar, no_events + "</C:comp-filter>") == {"task.ics"}
+
+    # limit-recurrence-set: the master with its rule, and only the overrides that touch the window.
+    weekly_only = _events_where('<C:prop-filter name="UID"><C:text-match>weekly</C:text-match></C:prop-filter>')
+    for start, end, override_kept in (
+        ("20250301T000000Z", "20250310T000000Z", False),
+        ("20250320T000000Z", "20250330T000000Z", True),
+    ):
+        limited = f'<C:calendar-data><C:limit-recurrence-set start="{start}" end="{end}"/></C:calendar-data>'
+        answer = raw.report(calendar, calendar_query(weekly_only, limited))
+        data = calendar_data_of(answer.responses()[calendar + "weekly.ics"])
+        assert "RRULE:FREQ=WEEKLY;COUNT=6" in data
+        assert ("RECURRENCE-ID" in data) == override_kept
+
+    # A sync token this calendar never gave: 403 valid-sync-token, for made-up ones and another calendar's.
+    other = client.principal().make_calendar(name="Other", cal_id="other")
+    other_token = other.get_objects_by_sync_token(disable_fallback=True).sync_token
+    for token in (other_token, "http://roost.invalid/ns/sync/cal-1/999999", "urn:nonsense"):
+        answer = raw.report(calendar, sync(token))
+        assert answer.status == 403, token
+        assert b"valid-sync-token" in answer.body
