@@ -5,6 +5,7 @@ Imported through dav/resources.py; dav/caldav.py knows only the values and funct
 A user's home holds their own calendars under their slugs and every calendar shared with them as
 "shared-<calendar id>", reached through calendar_get_for_user (so the share decides read or read-write)."""
 
+import logging
 import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -48,6 +49,8 @@ from calendar_app.types import (
 from core.access import Access, Role
 from core.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, RoostError
 from dav.webdav import CALDAV, DavError, Preconditions, dav, element, hrefs, invalid_sync_token, qname
+
+log = logging.getLogger(__name__)
 
 CALENDAR_MAX_RESOURCE_SIZE = OBJECT_MAX_BYTES
 CALENDAR_SYNC_PREFIX = "http://roost.invalid/ns/sync/"
@@ -219,7 +222,8 @@ def calendar_data(found: Item, expand: TimeRange | None, limit_recurrence_set: T
     """The object's text, expanded or limited as asked; an object that no longer parses is served as stored."""
     try:
         return calendar_object_data(obj=found.obj, expand=expand, limit_recurrence_set=limit_recurrence_set)
-    except RoostError:
+    except Exception:  # one broken object never takes down a REPORT
+        log.warning("calendar object %s served as stored: it cannot be expanded", found.name, exc_info=True)
         return found.data
 
 

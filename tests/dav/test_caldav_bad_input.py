@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from calendar_app.models import CalendarObject
 from tests import personas
 from tests.dav.caldav_client import (
     NS,
@@ -15,6 +16,7 @@ from tests.dav.caldav_client import (
     events_between,
     free_busy,
     mkcalendar,
+    multiget,
     proppatch,
     todo,
     vcal,
@@ -197,3 +199,26 @@ def test_bad_calendar_settings_change_nothing(alice: CalClient) -> None:
     assert b"valid-resourcetype" in plain_mkcol.body
     homes = alice.propfind(alice.home, "<D:resourcetype/>", depth="1").responses()
     assert set(homes) == {alice.home, calendar}
+
+
+def test_a_stored_object_that_no_longer_parses_takes_nothing_down(alice: CalClient) -> None:
+    calendar = _calendar(alice)
+    assert alice.put(calendar + "good.ics", event("good@example.test")).status == 201
+    good = CalendarObject.objects.get(name="good.ics")
+    CalendarObject.objects.create(
+        calendar=good.calendar, name="rotten.ics", uid="rotten@example.test", component="VEVENT",
+        data="BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:garbage\r\n", etag="rotten", span=good.span,
+    )  # fmt: skip
+
+    assert alice.names(calendar) == {calendar + "good.ics", calendar + "rotten.ics"}
+    expand = '<C:calendar-data><C:expand start="20250301T000000Z" end="20250401T000000Z"/></C:calendar-data>'
+    found = alice.report(calendar, calendar_query(events_between("20250301T000000Z", "20250401T000000Z"), expand))
+    assert found.status == 207
+    assert set(found.responses()) == {calendar + "good.ics"}
+    asked = multiget([calendar + "good.ics", calendar + "rotten.ics"]).replace("<C:calendar-data/>", expand)
+    both = alice.report(calendar, asked)
+    assert both.status == 207
+    assert "DTSTART:garbage" in calendar_data_of(both.responses()[calendar + "rotten.ics"])  # served as stored
+    assert "DTSTART:20250310T090000Z" in calendar_data_of(both.responses()[calendar + "good.ics"])
+    assert alice.report(calendar, free_busy("20250301T000000Z", "20250401T000000Z")).status == 200
+    assert alice.request("GET", calendar + "rotten.ics").status == 200
