@@ -182,6 +182,20 @@ def _fold(text: str, collation: str) -> str:
     raise UnsupportedCollation(f"The collation {collation} is not supported; use one of {', '.join(COLLATIONS)}.")
 
 
+def check_collations(flt: CompFilter | None) -> None:
+    """Raise UnsupportedCollation for any text-match in the filter whose collation Roost lacks, before any
+    object is read (so an empty calendar answers the same as a full one)."""
+    if flt is None:
+        return
+    matches = [pf.text_match for pf in flt.prop_filters]
+    matches += [param.text_match for pf in flt.prop_filters for param in pf.param_filters]
+    for match in matches:
+        if match is not None:
+            _fold("", match.collation)
+    for child in flt.comp_filters:
+        check_collations(child)
+
+
 def text_matches(value: str, match: TextMatch) -> bool:
     haystack, needle = _fold(value, match.collation), _fold(match.text, match.collation)
     if match.match_type == "equals":

@@ -14,6 +14,7 @@ from core.errors import NotFound
 
 from . import evaluate, recurrence
 from .ical import parse as ical
+from .ical import zones
 from .ical.parse import Document, Instance
 from .models import Calendar, CalendarChange, CalendarObject, CalendarShare
 from .query import CalendarQuery, TimeRange
@@ -89,6 +90,7 @@ def _overlapping(
 def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[CalendarObject]:
     """RFC 4791 9.7: the database narrows by component and span; each candidate is then tested exactly.
     An object that no longer parses is logged and left out."""
+    evaluate.check_collations(query.filter)
     component, time_range = evaluate.narrowing(query.filter)
     found = CalendarObject.objects.filter(calendar=calendar)
     if component is not None:
@@ -242,3 +244,19 @@ def calendar_freebusy(*, calendars: Sequence[Calendar], start: datetime, end: da
                 merged.append(period)
     merged.sort(key=lambda p: (p.start, p.fbtype))
     return merged
+
+
+def calendar_freebusy_ical(*, calendars: Sequence[Calendar], start: datetime, end: datetime, now: datetime) -> str:
+    """calendar_freebusy as a VCALENDAR with one VFREEBUSY (RFC 4791 7.10, the free-busy-query answer)."""
+    periods = [(b.start, b.end, b.fbtype) for b in calendar_freebusy(calendars=calendars, start=start, end=end)]
+    return zones.freebusy_calendar(periods=periods, start=start, end=end, now=now)
+
+
+def calendar_timezone_ical(*, calendar: Calendar) -> str | None:
+    """The calendar's own zone as a VCALENDAR with its VTIMEZONE; None when it names none (the owner's applies)."""
+    return zones.timezone_calendar(calendar.timezone) if calendar.timezone else None
+
+
+def timezone_name_from_ical(*, data: str) -> str | None:
+    """The IANA zone a client's VTIMEZONE text stands for, or None (see calendar_app.ical.zones)."""
+    return zones.timezone_name(data)

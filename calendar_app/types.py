@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from core.errors import Conflict, RoostError
 
+from .evaluate import UnsupportedCollation
 from .ical.parse import InvalidCalendarData, UnsupportedComponent
 from .models import CalendarObject
 
@@ -17,6 +18,7 @@ __all__ = [
     "Occurrence",
     "PutResult",
     "UidConflict",
+    "UnsupportedCollation",
     "UnsupportedComponent",
 ]
 

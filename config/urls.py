@@ -1,11 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from accounts.views import admin_login_view
+from dav.views import site_root
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="webmail:home", permanent=False)),
+    path("", site_root),  # people to their mail; DAV clients given only the host to /dav/
     path("", include("accounts.urls")),
     path("mail/", include("webmail.urls")),
     path("calendar/", include("calendar_app.urls")),

@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.shortcuts import redirect
 from django.views.decorators.csrf import csrf_exempt
 
 from core.errors import RoostError
@@ -13,6 +14,9 @@ from .auth import dav_authenticate
 from .tree import RoostBackend
 
 CHALLENGE = 'Basic realm="Roost", charset="UTF-8"'
+DAV_ROOT = "/dav/"
+# Methods only a DAV client sends: at the site's root they mean "find the DAV root from the host name".
+DAV_ONLY_METHODS = frozenset({"PROPFIND", "REPORT", "PROPPATCH", "MKCALENDAR", "MKCOL"})
 
 
 def _text(status: int, message: str, **headers: str) -> HttpResponse:
@@ -52,3 +56,27 @@ def dav_view(request: HttpRequest, path: str = "") -> HttpResponse:
     if "Content-Type" not in answer.headers:
         del response["Content-Type"]
     return response
+
+
+def _to_dav_root(request: HttpRequest) -> HttpResponse:
+    """301 for GET and HEAD; 308 otherwise, so a PROPFIND keeps its method and body when it follows (clients
+    built on requests drop the body of a 301)."""
+    response = HttpResponsePermanentRedirect(DAV_ROOT)
+    if request.method not in ("GET", "HEAD"):
+        response.status_code = 308
+    return response
+
+
+@csrf_exempt
+def well_known(request: HttpRequest) -> HttpResponse:
+    """/.well-known/caldav and /.well-known/carddav (RFC 6764 section 5), for every method."""
+    return _to_dav_root(request)
+
+
+@csrf_exempt
+def site_root(request: HttpRequest) -> HttpResponse:
+    """The site's front door: people go to their mail; a DAV client given only the server's address (and
+    PROPFINDing "/") is sent to the DAV root."""
+    if (request.method or "GET") in DAV_ONLY_METHODS:
+        return _to_dav_root(request)
+    return redirect("webmail:home")

@@ -12,13 +12,15 @@ from calendar_app.models import Calendar, CalendarChange, CalendarObject
 from calendar_app.services.announce import calendar_changed_announce
 from calendar_app.types import PutResult, UidConflict
 from core.access import Access
-from core.errors import Forbidden, NotFound, PreconditionFailed, RoostError
+from core.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, RoostError
 
 log = logging.getLogger(__name__)
 
 # Changes kept for incremental sync; an older token starts over with a full sync.
 HISTORY_KEPT = 10_000
 PRUNE_EVERY = 500
+# The largest object stored (RFC 4791 max-resource-size): events with inline attachments stay well below.
+OBJECT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def check_name(name: str) -> str:
@@ -102,6 +104,9 @@ def calendar_object_put(
 ) -> PutResult:
     check_name(name)
     require_writer(access)
+    size = len(data.encode()) if isinstance(data, str) else len(data)
+    if size > OBJECT_MAX_BYTES:
+        raise PayloadTooLarge(f"A calendar object may be at most {OBJECT_MAX_BYTES // (1024 * 1024)} MB.")
     parsed = ical.parse_object(data, accepted=access.obj.components)
     with transaction.atomic():
         calendar = calendar_locked(access.obj.pk)

@@ -1,4 +1,4 @@
-"""Roost's URL space with a home provider plugged in, as the CalDAV layer will: the home lists, creates
+"""Roost's URL space with a home provider plugged in, as the CalDAV layer does: the home lists, creates
 and deletes through the provider, and another user's paths resolve to nothing."""
 
 from collections.abc import Iterator
@@ -38,10 +38,14 @@ class MemoryHomes:
 
 @pytest.fixture
 def homes() -> Iterator[MemoryHomes]:
+    # DavConfig.ready() registers the CalDAV provider: put it back afterwards.
+    registered = tree._HOMES.get(CALENDARS)
     provider = MemoryHomes()
     register_home(CALENDARS, provider)
     yield provider
     unregister_home(CALENDARS)
+    if registered is not None:
+        register_home(CALENDARS, registered)
 
 
 def test_a_registered_provider_supplies_the_home(homes: MemoryHomes) -> None:
