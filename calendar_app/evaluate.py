@@ -223,5 +223,16 @@ def narrowing(flt: CompFilter | None) -> tuple[str | None, TimeRange | None]:
     return component, time_range
 
 
+def plain_time_range(flt: CompFilter | None) -> TimeRange | None:
+    """The range of a filter that asks nothing but "a VEVENT overlapping this range" (what phones send), else
+    None: for such a filter an object whose whole span lies inside the range needs no exact test."""
+    if flt is None or flt.is_not_defined or flt.time_range or flt.prop_filters or len(flt.comp_filters) != 1:
+        return None
+    (child,) = flt.comp_filters
+    if child.name != "VEVENT" or child.is_not_defined or child.prop_filters or child.comp_filters:
+        return None
+    return child.time_range
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)

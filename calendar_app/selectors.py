@@ -98,8 +98,14 @@ def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[
     if time_range is not None:
         found = _overlapping(found, time_range.start, time_range.end)
     zone = _zone_of(calendar)
+    # Objects are parsed anyway when their data is to be expanded, so the shortcut serves plain answers only.
+    expanding = query.expand is not None or query.limit_recurrence_set is not None
+    plain = None if expanding else evaluate.plain_time_range(query.filter)
     result: list[CalendarObject] = []
     for obj in found.order_by("name"):
+        if plain is not None and _span_inside(obj, plain):
+            result.append(obj)  # a single event wholly inside the range: it overlaps, no parsing needed
+            continue
         try:
             if evaluate.matches(Document(obj.data), query.filter, zone=zone):
                 result.append(obj)
@@ -108,6 +114,17 @@ def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[
         except Exception:
             log.warning("calendar %s: object %s skipped in a query", calendar.pk, obj.name, exc_info=True)
     return result
+
+
+def _span_inside(obj: CalendarObject, time_range: TimeRange) -> bool:
+    """A one-off event whose indexed span (exact, or widened by a day for floating times) starts at or after
+    the range's start and ends before the range's end."""
+    span = obj.span
+    if obj.recurring or span is None or span.lower is None or span.upper is None:
+        return False
+    after_start = time_range.start is None or span.lower >= time_range.start
+    before_end = time_range.end is None or span.upper < time_range.end
+    return bool(after_start and before_end and span.upper > span.lower)
 
 
 def calendar_object_data(

@@ -37,7 +37,6 @@ from calendar_app.services import (
     calendar_object_put,
     calendar_update,
 )
-from calendar_app.services.events import calendar_changed_announce
 from calendar_app.services.objects import OBJECT_MAX_BYTES
 from calendar_app.types import (
     InvalidCalendarData,
@@ -276,11 +275,6 @@ def _one_etag(tags: tuple[str, ...] | None, current: str | None) -> str | None:
     return current if current in tags else tags[0]
 
 
-def _announce(cal: Cal) -> None:
-    """Open calendar pages of everyone who sees the calendar refetch (after the change commits)."""
-    calendar_changed_announce(calendar=cal.access.obj)
-
-
 def put_item(
     cal: Cal, name: str, body: bytes, conditions: Preconditions, path: str, calendar_path: str
 ) -> tuple[str, bool]:
@@ -298,7 +292,6 @@ def put_item(
             if_match=_one_etag(conditions.if_match, current.etag if current else None),
             if_none_match_any=conditions.if_none_match_any,
         )
-    _announce(cal)
     return result.obj.etag, result.created
 
 
@@ -313,7 +306,6 @@ def delete_item(cal: Cal, name: str, conditions: Preconditions, path: str) -> No
         calendar_object_delete(
             access=cal.access, name=name, if_match=_one_etag(conditions.if_match, current.etag if current else None)
         )
-    _announce(cal)
 
 
 @dataclass(frozen=True)
@@ -356,7 +348,6 @@ def update_calendar(cal: Cal, settings: CalendarSettings, path: str) -> None:
             order=settings.order,
             timezone=settings.timezone,
         )
-    _announce(cal)
 
 
 def delete_calendar(cal: Cal, path: str) -> None:

@@ -1,8 +1,7 @@
-"""A one-month time-range calendar-query over a calendar of 10,000 events, through the live server: the
-database narrows by span (GiST), so the answer costs the month's events, not the calendar's size."""
+"""A one-month time-range calendar-query over a calendar of 10,000 events, through the live server, returns
+exactly the month's events (the database narrows by span, GiST). Its speed is measured against Radicale by
+bench/dav_bench.py, not here."""
 
-import statistics
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -43,20 +42,8 @@ def test_a_month_out_of_ten_thousand_events(live_server) -> None:  # type: ignor
     alice = CalClient(live_server.url, "alice")
     path = alice.home + "personal/"
     body = calendar_query(events_between("20250301T000000Z", "20250401T000000Z"))
-    assert alice.report(path, body).status == 207  # the first one pays the password check
-    timings = []
-    for _ in range(7):
-        began = time.perf_counter()
-        answer = alice.report(path, body)
-        timings.append(time.perf_counter() - began)
-        assert answer.status == 207
+    answer = alice.report(path, body)
+    assert answer.status == 207
     low, high = datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 4, 1, tzinfo=UTC)
     expected = {f"{path}e{n}.ics" for n in range(EVENTS) if low - timedelta(hours=1) < FIRST + STEP * n < high}
     assert set(answer.responses()) == expected
-    median = statistics.median(timings)
-    print(
-        f"\n{len(expected)} of {EVENTS} events in one month: median {median * 1000:.0f} ms, "
-        f"min {min(timings) * 1000:.0f} ms"
-    )
-    # Reading every object would take seconds; the index keeps this to the month's ~100 candidates.
-    assert median < 1.0
