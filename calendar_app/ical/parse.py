@@ -714,10 +714,21 @@ def _valarms(part: icalendar.Component) -> Iterator[_Valarm]:
 def _acknowledged(part: icalendar.Component, alarm: _Valarm, moment: datetime) -> bool:
     """Whether the person already dismissed this moment: the VALARM's ACKNOWLEDGED or Thunderbird's
     X-MOZ-LASTACK on the event."""
-    last_ack = _safe_decoded(part, "X-MOZ-LASTACK")
-    if isinstance(last_ack, datetime) and moment <= recurrence.to_utc(last_ack)[0]:
+    last_ack = _x_moment(part.get("X-MOZ-LASTACK"))
+    if last_ack is not None and moment <= last_ack:
         return True
     return alarm.acknowledged is not None and moment <= alarm.acknowledged
+
+
+def _x_moment(value: Any) -> datetime | None:
+    """An X- property holding a UTC date-time (icalendar keeps those as text)."""
+    if value is None:
+        return None
+    try:
+        moment = icalendar.vDatetime.from_ical(str(value))
+    except Exception:  # noqa: BLE001 - anything else is not an acknowledgement
+        return None
+    return recurrence.to_utc(moment)[0] if isinstance(moment, datetime) else None
 
 
 def _inactive(part: icalendar.Component) -> bool:

@@ -186,7 +186,7 @@ def _deliver(row: CalendarAlarm, now: datetime) -> tuple[CalendarAlarm.Outcome, 
                 "tag": f"calendar-alarm-{row.pk}",
             },
             user_ids=[owner.pk],
-        )  # fmt: skip
+        )
         return CalendarAlarm.Outcome.SENT, ""
     try:
         with transaction.atomic():
@@ -209,7 +209,8 @@ def _reminder_mail(row: CalendarAlarm, calendar: Calendar, zone: tzinfo, now: da
     address = owner.username
     text = reminder_text(summary=row.summary, start=row.instance_start, all_day=row.all_day, now=now, zone=zone)
     local = row.instance_start.astimezone(zone)
-    when = f"{local:%A %d %B %Y}, all day" if row.all_day else f"{local:%A %d %B %Y, %H:%M} ({zone})"
+    day = f"{local:%A} {local.day} {local:%B %Y}"
+    when = f"{day}, all day" if row.all_day else f"{day}, {local:%H:%M} ({zone})"
     lines = [_title(row.summary), "", f"When: {when}"]
     if row.location.strip():
         lines.append(f"Where: {' '.join(row.location.split())}")
@@ -254,7 +255,7 @@ def reminder_text(*, summary: str, start: datetime, all_day: bool, now: datetime
     elif local.date() == today + timedelta(days=1):
         day = "tomorrow"
     else:
-        day = f"on {local:%a %d %b}"
+        day = f"on {local:%a} {local.day} {local:%b}"
     if all_day:
         return f"{_title(summary)} {day} (all day)"
     at = f"at {local:%H:%M}" if day == "today" else f"{day} at {local:%H:%M}"
