@@ -35,16 +35,18 @@ KEEP_DELIVERED = timedelta(days=7)  # delivered rows of objects nobody touches a
 BATCH = 200
 
 
+def owner_zone(calendar: Calendar) -> tzinfo | None:
+    """The zone the owner chose for this calendar (its own, else their calendar setting); None when they left
+    it to the browser, which a worker cannot ask."""
+    name = calendar.timezone or (
+        CalendarPreferences.objects.filter(user_id=calendar.owner_id).values_list("time_zone", flat=True).first() or ""
+    )
+    return ical.zone_named(name) if name else None
+
+
 def alarm_zone(calendar: Calendar) -> tzinfo:
-    """Where the owner's dates and floating times are read: the calendar's zone, else the owner's calendar
-    setting, else the site's."""
-    name = calendar.timezone
-    if not name:
-        name = (
-            CalendarPreferences.objects.filter(user_id=calendar.owner_id).values_list("time_zone", flat=True).first()
-            or ""
-        )
-    return ical.zone_named(name or settings.TIME_ZONE) or UTC
+    """Where the owner's dates and floating times are read: their zone, else the site's."""
+    return owner_zone(calendar) or ical.zone_named(settings.TIME_ZONE) or UTC
 
 
 def _wanted(obj: CalendarObject, calendar: Calendar, now: datetime) -> list[ical.AlarmTrigger]:
@@ -171,9 +173,11 @@ def _deliver(row: CalendarAlarm, now: datetime) -> tuple[CalendarAlarm.Outcome, 
         return CalendarAlarm.Outcome.SKIPPED, f"found {_duration(now - row.trigger)} late"
     if not owner.is_active:
         return CalendarAlarm.Outcome.SKIPPED, "the owner's account is disabled"
-    zone = alarm_zone(calendar)
+    zone, known = alarm_zone(calendar), owner_zone(calendar) is not None
     if row.action == CalendarAlarm.Action.DISPLAY:
-        text = reminder_text(summary=row.summary, start=row.instance_start, all_day=row.all_day, now=now, zone=zone)
+        text = reminder_text(
+            summary=row.summary, start=row.instance_start, all_day=row.all_day, now=now, zone=zone, clock=known
+        )
         event_publish(
             kind="calendar.reminder",
             data={
@@ -190,7 +194,7 @@ def _deliver(row: CalendarAlarm, now: datetime) -> tuple[CalendarAlarm.Outcome, 
         return CalendarAlarm.Outcome.SENT, ""
     try:
         with transaction.atomic():
-            _reminder_mail(row, calendar, zone, now)
+            _reminder_mail(row, calendar, zone, now, clock=known)
     except Exception as error:  # one reminder that cannot be mailed never stops the others
         log.warning("calendar alarm %s could not be mailed", row.pk, exc_info=True)
         return CalendarAlarm.Outcome.FAILED, str(error) or type(error).__name__
@@ -204,10 +208,12 @@ def mail_key(row: CalendarAlarm) -> str:
     return "calendar-alarm-" + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:40]
 
 
-def _reminder_mail(row: CalendarAlarm, calendar: Calendar, zone: tzinfo, now: datetime) -> None:
+def _reminder_mail(row: CalendarAlarm, calendar: Calendar, zone: tzinfo, now: datetime, *, clock: bool) -> None:
     owner = calendar.owner
     address = owner.username
-    text = reminder_text(summary=row.summary, start=row.instance_start, all_day=row.all_day, now=now, zone=zone)
+    text = reminder_text(
+        summary=row.summary, start=row.instance_start, all_day=row.all_day, now=now, zone=zone, clock=clock
+    )
     local = row.instance_start.astimezone(zone)
     day = f"{local:%A} {local.day} {local:%B %Y}"
     when = f"{day}, all day" if row.all_day else f"{day}, {local:%H:%M} ({zone})"
@@ -246,8 +252,11 @@ def _duration(delta: timedelta) -> str:
     return f"{minutes} minute{'s' * (minutes != 1)}"
 
 
-def reminder_text(*, summary: str, start: datetime, all_day: bool, now: datetime, zone: tzinfo) -> str:
-    """What the person reads: "Standup at 10:00 (in 15 minutes)", "Trip tomorrow (all day)"."""
+def reminder_text(
+    *, summary: str, start: datetime, all_day: bool, now: datetime, zone: tzinfo, clock: bool = True
+) -> str:
+    """What the person reads: "Standup at 10:00 (in 15 minutes)", "Trip tomorrow (all day)". Without `clock`
+    (the owner's zone is unknown, so a clock time could be another zone's) only "Standup in 15 minutes"."""
     local = start.astimezone(zone)
     today = now.astimezone(zone).date()
     if local.date() == today:
@@ -258,7 +267,6 @@ def reminder_text(*, summary: str, start: datetime, all_day: bool, now: datetime
         day = f"on {local:%a} {local.day} {local:%b}"
     if all_day:
         return f"{_title(summary)} {day} (all day)"
-    at = f"at {local:%H:%M}" if day == "today" else f"{day} at {local:%H:%M}"
     ahead = start - now
     if abs(ahead) < timedelta(minutes=1):
         relative = "now"
@@ -266,4 +274,7 @@ def reminder_text(*, summary: str, start: datetime, all_day: bool, now: datetime
         relative = f"in {_duration(ahead)}"
     else:
         relative = f"started {_duration(-ahead)} ago"
+    if not clock:
+        return f"{_title(summary)} {'starts ' if relative == 'now' else ''}{relative}"
+    at = f"at {local:%H:%M}" if day == "today" else f"{day} at {local:%H:%M}"
     return f"{_title(summary)} {at} ({relative})"

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from calendar_app import selectors, services
-from calendar_app.models import CalendarAlarm
+from calendar_app.models import CalendarAlarm, CalendarPreferences
 from calendar_app.services.alarms import alarms_deliver_due, reminder_text
 from calendar_app.tasks import calendar_alarms_deliver_task, calendar_alarms_extend_task
 from tests import personas
@@ -72,12 +73,28 @@ def test_a_due_display_alarm_is_published_once_to_the_owner_only(
     assert deliver(django_capture_on_commit_callbacks, trigger + timedelta(seconds=80)) == (0, 0, 0)
     [(group, event)] = layer.reminders()
     assert group == f"user.{alice.pk}"  # the owner, not the sharee who wrote the event
-    assert event["message"].startswith("Standup ")
-    assert event["message"].endswith("(in 15 minutes)")
+    # Alice left her zone to the browser, which the worker cannot ask: no clock time that could be wrong.
+    assert event["message"] == "Standup in 15 minutes"
     assert (event["title"], event["url"], event["notify"], event["all_day"]) == ("Standup", "/calendar/", True, False)
     assert datetime.fromisoformat(event["start"]) == start
     row = CalendarAlarm.objects.get()
     assert (row.outcome, row.delivered_at) == ("sent", trigger + timedelta(seconds=20))
+
+
+@pytest.mark.django_db
+def test_with_the_owners_zone_the_reminder_names_the_clock_time(
+    alice: User, layer: Layer, django_capture_on_commit_callbacks: Committing
+) -> None:
+    CalendarPreferences.objects.create(user=alice, time_zone="Europe/Berlin")
+    start = soon()
+    put(alice, "z.ics", timed("z", start, *alarm(":-PT15M"), *alarm(":-PT15M", "EMAIL")))
+    assert deliver(django_capture_on_commit_callbacks, start - timedelta(minutes=15)) == (2, 0, 0)
+    local = start.astimezone(ZoneInfo("Europe/Berlin"))
+    [(_, event)] = layer.reminders()
+    assert event["message"] == f"Standup at {local:%H:%M} (in 15 minutes)"
+    row = Outbox.objects.get()
+    assert row.subject == f"Reminder: Standup at {local:%H:%M} (in 15 minutes)"
+    assert f"{local:%H:%M} (Europe/Berlin)" in bytes(row.raw).decode()
 
 
 @pytest.mark.django_db
@@ -105,8 +122,9 @@ def test_an_email_alarm_makes_one_outbox_row_with_a_fixed_message_id(
     assert deliver(django_capture_on_commit_callbacks, trigger) == (1, 0, 0)
     row = Outbox.objects.get()
     assert (row.user, row.sender, row.recipients) == (alice, "alice@example.test", ["alice@example.test"])
-    assert row.subject.startswith("Reminder: Standup")
+    assert row.subject == "Reminder: Standup in 30 minutes"
     raw = bytes(row.raw).decode()
+    assert f"When: {start:%A} {start.day} {start:%B %Y}, 09:00 (UTC)" in raw
     assert "Where: Room 1" in raw
     assert "Bring the slides." in raw
     assert "mallory" not in raw  # the alarm's ATTENDEE never chooses the recipient
@@ -182,6 +200,9 @@ def test_reminder_text_reads_naturally() -> None:
     assert text(datetime(2025, 3, 10, tzinfo=UTC), all_day=True) == "Standup today (all day)"
     assert text(datetime(2025, 4, 7, 8, tzinfo=UTC)) == "Standup on Mon 7 Apr at 08:00 (in 27 days 22 hours)"
     assert text(start, summary="Line\r\nBcc: x@evil.test") == "Line Bcc: x@evil.test at 10:00 (in 15 minutes)"
+    unknown = {"now": now, "zone": UTC, "all_day": False, "clock": False, "summary": "Standup"}
+    assert reminder_text(start=start, **unknown) == "Standup in 15 minutes"  # type: ignore[arg-type]
+    assert reminder_text(start=now, **unknown) == "Standup starts now"  # type: ignore[arg-type]
 
 
 def test_the_tasks_run_on_the_beat_schedule() -> None:
@@ -211,8 +232,7 @@ def test_an_email_reminder_arrives_in_the_owners_inbox(mail_stack: None, setting
     row.refresh_from_db()
     assert row.state == Outbox.State.FILED, (row.state, row.last_error)
     subject = row.subject
-    assert subject.startswith("Reminder: Dentist at ")
-    assert subject.endswith("(in 10 minutes)")
+    assert subject == "Reminder: Dentist in 10 minutes"
     assert subject in wait_for_subject("alice@example.test", subject)
     calendar_alarms_deliver_task()
     assert Outbox.objects.count() == 1
