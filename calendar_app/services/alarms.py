@@ -88,8 +88,9 @@ def alarms_reindex(*, obj: CalendarObject, calendar: Calendar | None = None, now
         for key, a in wanted.items()
         if key not in existing and a.trigger >= now
     ]
-    CalendarAlarm.objects.bulk_create(new, ignore_conflicts=True)
-    return CalendarAlarm.objects.filter(obj=obj, delivered_at__isnull=True).count()
+    if new:
+        CalendarAlarm.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new) + sum(1 for key, row in existing.items() if key in wanted and row.delivered_at is None)
 
 
 _DESCRIBED = ("all_day", "summary", "location", "description")

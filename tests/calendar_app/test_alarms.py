@@ -13,7 +13,7 @@ from calendar_app import selectors, services
 from calendar_app.ical.parse import Document
 from calendar_app.models import CalendarAlarm, CalendarPreferences
 from calendar_app.recurrence import MAX_OCCURRENCES
-from calendar_app.services.alarms import alarms_extend_horizon
+from calendar_app.services.alarms import alarms_extend_horizon, alarms_reindex
 from tests.calendar_app.samples import vcal
 
 
@@ -188,6 +188,7 @@ def test_update_changes_the_index_and_keeps_what_was_delivered(alice: User) -> N
     hour_before = CalendarAlarm.objects.get(trigger=start - timedelta(hours=1))
     delivered_at = timezone.now()
     CalendarAlarm.objects.filter(pk=hour_before.pk).update(delivered_at=delivered_at, outcome="sent")
+    assert alarms_reindex(obj=hour_before.obj) == 1  # what still waits for delivery
     # Stored again (a phone's sync, a new title): the delivered reminder stays delivered, the other is updated.
     put(alice, "u.ics", timed("u", start, *alarm(":-PT15M"), *alarm(":-PT1H"), summary="Daily standup"))
     kept = CalendarAlarm.objects.get(pk=hour_before.pk)
