@@ -107,3 +107,44 @@ class CalendarPreferences(models.Model):
 
     def __str__(self) -> str:
         return f"calendar preferences of {self.user_id}"
+
+
+class CalendarAlarm(models.Model):
+    """One reminder to deliver: an alarm of an object's occurrence at its trigger moment, for the calendar's
+    owner. calendar_app.services.alarms keeps these in step with the object (the next HORIZON of triggers) and
+    delivers the due ones once; delivered_at is set in the same transaction as the delivery."""
+
+    class Action(models.TextChoices):
+        DISPLAY = "DISPLAY"
+        EMAIL = "EMAIL"
+
+    class Outcome(models.TextChoices):
+        PENDING = ""
+        SENT = "sent"
+        SKIPPED = "skipped"  # found too late (the worker was down): a stale reminder is worse than none
+        FAILED = "failed"
+
+    obj = models.ForeignKey(CalendarObject, on_delete=models.CASCADE, related_name="alarms")
+    instance_start = models.DateTimeField(help_text="UTC start of the occurrence the alarm belongs to.")
+    trigger = models.DateTimeField(help_text="UTC moment the alarm goes off.")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    all_day = models.BooleanField(default=False)
+    summary = models.TextField(blank=True)
+    location = models.TextField(blank=True)
+    description = models.TextField(blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.PENDING, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["obj", "instance_start", "action", "trigger"], name="calendar_alarm_once_per_moment"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["trigger"], condition=models.Q(delivered_at__isnull=True), name="calendar_alarm_due")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.trigger:%Y-%m-%d %H:%M} for {self.obj_id}"

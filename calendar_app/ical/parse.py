@@ -104,6 +104,25 @@ class Instance:
     alarm_times: tuple[datetime, ...] = ()
 
 
+@dataclass(frozen=True)
+class AlarmTrigger:
+    """One moment a reminder goes off, for one occurrence (calendar_app.services.alarms indexes these)."""
+
+    trigger: datetime  # UTC
+    action: str  # "DISPLAY" or "EMAIL" (AUDIO is shown as DISPLAY; other actions are left out)
+    instance_start: datetime  # UTC start of the occurrence (a date is midnight in the zone given)
+    all_day: bool
+    summary: str
+    description: str
+    location: str
+
+
+# Reminders further than this from their occurrence, or repeated more often, are left out, not an error.
+MAX_ALARM_OFFSET = timedelta(days=400)
+MAX_ALARM_REPEAT = 10
+_ALARM_ACTIONS = {"DISPLAY": "DISPLAY", "AUDIO": "DISPLAY", "EMAIL": "EMAIL"}
+
+
 def etag_of(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
@@ -533,6 +552,86 @@ class Document:
             raise InvalidCalendarData(f"The alarms cannot be expanded: {error}") from error
         return times
 
+    def alarms(self, start: datetime, end: datetime, *, zone: tzinfo | None = None) -> list[AlarmTrigger]:
+        """Every DISPLAY/AUDIO/EMAIL alarm going off in [start, end): triggers relative to the start or end of
+        each occurrence (an override's own alarms for an overridden one, none for an EXDATE) and absolute ones,
+        with REPEAT. Dates and floating times are read in `zone`. Moments already acknowledged (ACKNOWLEDGED,
+        Thunderbird's X-MOZ-LASTACK) and cancelled or completed occurrences are left out. Capped like
+        instances(): at most MAX_OCCURRENCES occurrences are looked at."""
+        low, high = recurrence.clamp(start, end)
+        found: dict[tuple[datetime, str, datetime], AlarmTrigger] = {}
+        offsets: list[timedelta] = []
+        try:
+            for part in _objects(self._cal):
+                if _inactive(part):
+                    continue
+                for alarm in _valarms(part):
+                    for moment in alarm.moments:
+                        if isinstance(moment, timedelta):
+                            offsets.append(moment)
+                        elif low <= moment < high and not _acknowledged(part, alarm, moment):
+                            begin = _part_start(part)
+                            if begin is not None:
+                                self._keep(found, part, alarm.action, moment, begin, zone)
+            if offsets:
+                self._relative_alarms(found, low, high, min(offsets), max(offsets), zone)
+        except InvalidCalendarData:
+            raise
+        except Exception as error:
+            raise InvalidCalendarData(f"The alarms cannot be expanded: {error}") from error
+        return sorted(found.values(), key=lambda a: (a.trigger, a.instance_start, a.action))
+
+    def _relative_alarms(
+        self,
+        found: dict[tuple[datetime, str, datetime], AlarmTrigger],
+        low: datetime,
+        high: datetime,
+        least: timedelta,
+        most: timedelta,
+        zone: tzinfo | None,
+    ) -> None:
+        window_low, window_high = recurrence.clamp(low - most, high - least)
+        query = recurring_ical_events.of(self._expandable(), components=OBJECT_COMPONENTS, skip_bad_series=True)
+        for occurrence in itertools.islice(query.after(window_low), recurrence.MAX_OCCURRENCES):
+            begin = _part_start(occurrence)
+            if begin is None:
+                continue
+            if recurrence.to_utc(begin, zone)[0] >= window_high + recurrence.SLACK:
+                break
+            if _inactive(occurrence):
+                continue
+            for alarm in _valarms(occurrence):
+                base = _part_end(occurrence, begin) if alarm.related == "END" else begin
+                base_utc = recurrence.to_utc(base, zone)[0]
+                for offset in alarm.moments:
+                    if not isinstance(offset, timedelta):
+                        continue
+                    moment = base_utc + offset
+                    if low <= moment < high and not _acknowledged(occurrence, alarm, moment):
+                        self._keep(found, occurrence, alarm.action, moment, begin, zone)
+
+    @staticmethod
+    def _keep(
+        found: dict[tuple[datetime, str, datetime], AlarmTrigger],
+        part: icalendar.Component,
+        action: str,
+        moment: datetime,
+        begin: DateOrTime,
+        zone: tzinfo | None,
+    ) -> None:
+        instance_start = recurrence.to_utc(begin, zone)[0]
+        key = (moment, action, instance_start)
+        if key not in found:
+            found[key] = AlarmTrigger(
+                trigger=moment,
+                action=action,
+                instance_start=instance_start,
+                all_day=not isinstance(begin, datetime),
+                summary=str(part.get("SUMMARY", "")),
+                description=str(part.get("DESCRIPTION", "")),
+                location=str(part.get("LOCATION", "")),
+            )
+
     # -- output forms (RFC 4791 9.6.5 and 9.6.6) ----------------------------------------------------------
 
     def expanded(self, start: datetime, end: datetime) -> str:
@@ -580,6 +679,84 @@ class Document:
                     continue
             out.add_component(sub)
         return out.to_ical(sorted=False).decode("utf-8")
+
+
+@dataclass(frozen=True)
+class _Valarm:
+    action: str
+    moments: list[datetime | timedelta]  # absolute moments (UTC) or offsets from the occurrence, REPEAT unrolled
+    related: str  # "START" or "END"
+    acknowledged: datetime | None  # RFC 9074 ACKNOWLEDGED, UTC
+
+
+def _valarms(part: icalendar.Component) -> Iterator[_Valarm]:
+    """The part's alarms Roost delivers; unreadable ones, and offsets beyond MAX_ALARM_OFFSET, are skipped."""
+    for sub in part.subcomponents:
+        if sub.name != "VALARM":
+            continue
+        action = _ALARM_ACTIONS.get(str(sub.get("ACTION", "")).upper())
+        trigger = _safe_decoded(sub, "TRIGGER")
+        if action is None or not isinstance(trigger, datetime | timedelta):
+            continue
+        if isinstance(trigger, timedelta) and abs(trigger) > MAX_ALARM_OFFSET:
+            continue
+        if isinstance(trigger, datetime):
+            trigger = recurrence.to_utc(trigger)[0]
+        try:
+            repeat = min(max(int(sub.get("REPEAT", 0)), 0), MAX_ALARM_REPEAT)
+        except (TypeError, ValueError):
+            repeat = 0
+        step = _safe_decoded(sub, "DURATION")
+        if not isinstance(step, timedelta) or step <= timedelta(0):
+            repeat, step = 0, timedelta(0)
+        acknowledged = _safe_decoded(sub, "ACKNOWLEDGED")
+        yield _Valarm(
+            action=action,
+            moments=[trigger + step * n for n in range(repeat + 1)],
+            related=str(sub["TRIGGER"].params.get("RELATED", "START")).upper(),
+            acknowledged=recurrence.to_utc(acknowledged)[0] if isinstance(acknowledged, datetime) else None,
+        )
+
+
+def _acknowledged(part: icalendar.Component, alarm: _Valarm, moment: datetime) -> bool:
+    """Whether the person already dismissed this moment: the VALARM's ACKNOWLEDGED or Thunderbird's
+    X-MOZ-LASTACK on the event."""
+    last_ack = _x_moment(part.get("X-MOZ-LASTACK"))
+    if last_ack is not None and moment <= last_ack:
+        return True
+    return alarm.acknowledged is not None and moment <= alarm.acknowledged
+
+
+def _x_moment(value: Any) -> datetime | None:
+    """An X- property holding a UTC date-time (icalendar keeps those as text)."""
+    if value is None:
+        return None
+    try:
+        moment = icalendar.vDatetime.from_ical(str(value))
+    except Exception:  # noqa: BLE001 - anything else is not an acknowledgement
+        return None
+    return recurrence.to_utc(moment)[0] if isinstance(moment, datetime) else None
+
+
+def _inactive(part: icalendar.Component) -> bool:
+    status = str(part.get("STATUS", "")).upper()
+    return status == "CANCELLED" or (part.name == "VTODO" and (status == "COMPLETED" or "COMPLETED" in part))
+
+
+def _part_start(part: icalendar.Component) -> DateOrTime | None:
+    for name in ("DTSTART", "DUE", "RECURRENCE-ID"):
+        value = _safe_decoded(part, name)
+        if isinstance(value, date):
+            return value
+    return None
+
+
+def _part_end(part: icalendar.Component, begin: DateOrTime) -> DateOrTime:
+    if part.name == "VTODO":
+        due = _safe_decoded(part, "DUE")
+        if isinstance(due, date):
+            return due
+    return _plus(begin, max(_length(part, begin), timedelta(0)))
 
 
 def _safe_decoded(component: icalendar.Component, name: str) -> Any:

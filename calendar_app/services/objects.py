@@ -9,6 +9,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from calendar_app.ical import parse as ical
 from calendar_app.locks import calendar_locked
 from calendar_app.models import Calendar, CalendarChange, CalendarObject
+from calendar_app.services.alarms import alarms_reindex
 from calendar_app.services.announce import calendar_changed_announce
 from calendar_app.types import PutResult, UidConflict
 from core.access import Access
@@ -90,6 +91,7 @@ def store_parsed(
             setattr(existing, field, value)
         existing.save(update_fields=[*values, "modified"])
         obj, created = existing, False
+    alarms_reindex(obj=obj, calendar=calendar)
     record_change(calendar, name, deleted=False)
     return PutResult(obj=obj, created=created)
 
@@ -132,6 +134,6 @@ def calendar_object_delete(*, access: Access[Calendar], name: str, if_match: str
             raise NotFound(f"{name} does not exist.")
         if if_match is not None and _unquote(if_match) not in {"*", existing.etag}:
             raise PreconditionFailed(f"{name} has changed since it was read (ETag mismatch).")
-        existing.delete()
+        existing.delete()  # its alarms go with it (CalendarAlarm.obj cascades)
         record_change(calendar, name, deleted=True)
         calendar_changed_announce(calendar=calendar)

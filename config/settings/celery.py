@@ -1,5 +1,7 @@
 """Celery: Redis as broker, JSON only (nothing a user can touch is ever unpickled)."""
 
+from celery.schedules import crontab
+
 from core.env import env_str
 
 CELERY_BROKER_URL = env_str("ROOST_CELERY_BROKER_URL", env_str("ROOST_REDIS_URL", "redis://127.0.0.1:6379/0"))
@@ -15,4 +17,15 @@ CELERY_BEAT_SCHEDULE = {
     # Often enough that a submission whose worker died is settled within a minute (lease + period).
     "outbox-sweep": {"task": "webmail.tasks.outbox_sweep_task", "schedule": 15},
     "outbox-prune": {"task": "webmail.tasks.outbox_prune_task", "schedule": 6 * 3600},
+    # At second 0 of every minute, so a reminder goes out in the minute it is due; a run the worker cannot
+    # start within the minute is dropped (the next one delivers what it would have).
+    "calendar-alarms-deliver": {
+        "task": "calendar_app.tasks.calendar_alarms_deliver_task",
+        "schedule": crontab(),
+        "options": {"expires": 55},
+    },
+    "calendar-alarms-extend": {
+        "task": "calendar_app.tasks.calendar_alarms_extend_task",
+        "schedule": crontab(minute=17, hour=3),
+    },
 }

@@ -9,6 +9,26 @@
   // Colour swatches in the sidebar (every calendar page).
   $$("[data-color]").forEach((el) => { el.style.background = el.dataset.color; });
 
+  // Settings: allow system notifications for reminders (static/core/shell.js shows them).
+  const allowNotify = $("[data-cal-notify-allow]");
+  if (allowNotify) {
+    const notifyState = $("[data-cal-notify-state]");
+    const showNotify = () => {
+      const permission = "Notification" in window ? Notification.permission : "unsupported";
+      notifyState.textContent = {
+        granted: "Notifications are on in this browser.",
+        denied: "This browser blocks notifications from Roost: allow them in its site settings.",
+        unsupported: "This browser cannot show notifications here; reminders appear on the page.",
+      }[permission] || "";
+      allowNotify.parentElement.hidden = permission !== "default";
+    };
+    allowNotify.addEventListener("click", async () => {
+      try { await Notification.requestPermission(); } catch (e) { /* an old callback-only browser */ }
+      showNotify();
+    });
+    showNotify();
+  }
+
   const page = $("[data-calendar-page]");
   if (!page || !window.FullCalendar) return;
 

@@ -46,6 +46,21 @@
     box.append(item);
   }
 
+  // An event with `notify` (a calendar reminder) becomes a system notification once the person allowed them;
+  // the tag keeps it to one however many pages are open. Without permission it is a toast like any other.
+  function notify(event) {
+    if (!event.notify || !("Notification" in window) || Notification.permission !== "granted") return false;
+    try {
+      const shown = new Notification(event.title || "Roost", { body: event.message || "", tag: event.tag || "" });
+      shown.addEventListener("click", () => {
+        window.focus();
+        if (typeof event.url === "string" && /^\/(?![/\\])/.test(event.url)) window.location.assign(event.url);
+        shown.close();
+      });
+      return true;
+    } catch (e) { return false; }  // Chrome on Android shows notifications only from a service worker
+  }
+
   // Live updates: one socket per page, reconnecting with a growing pause; apps listen for "roost:event".
   let pause = 1000;
   function connect() {
@@ -56,7 +71,7 @@
       let event;
       try { event = JSON.parse(message.data); } catch (e) { return; }
       document.dispatchEvent(new CustomEvent("roost:event", { detail: event }));
-      if (event.message) toast(event.message, event.level === "error");
+      if (event.message && !notify(event)) toast(event.message, event.level === "error");
     });
     socket.addEventListener("close", (closed) => {
       delete document.documentElement.dataset.liveReady;
