@@ -5,6 +5,7 @@ dragging, edit one occurrence of a series, and the phone's agenda; what the grid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import caldav
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -112,6 +113,15 @@ def test_drag_to_create_then_drag_to_move_on_the_desktop(alice: str, live_server
     screenshot(page, "calendar-week-desktop")
     watch.assert_clean()
     context.close()
+
+    # A phone over CalDAV (the caldav client library) sees the event where the drag left it.
+    dav = caldav.DAVClient(url=live_server.url + "/", username=alice, password=personas.PASSWORD)
+    (personal,) = [c for c in dav.principal().calendars() if c.get_display_name() == "Personal"]
+    day_start = datetime.combine(thursday, datetime.min.time(), tzinfo=ZoneInfo(ZONE))
+    found = personal.search(start=day_start, end=day_start + timedelta(days=1), event=True)
+    (review,) = [e for e in found if "Design review" in e.data]
+    start = review.icalendar_component["DTSTART"].dt
+    assert start == datetime.combine(thursday, datetime.min.time().replace(hour=11), tzinfo=ZoneInfo(ZONE))
 
 
 def test_editing_one_occurrence_of_a_series(alice: str, live_server, browser: Browser) -> None:  # type: ignore[no-untyped-def]
