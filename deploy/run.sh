@@ -33,9 +33,22 @@ declare -A COMMANDS=(
 
 alive() { [ -f "$RUN_DIR/$1.pid" ] && kill -0 "$(cat "$RUN_DIR/$1.pid")" 2>/dev/null; }
 
+# What code a process was started from: after an update (git pull, then deploy/setup.sh again) a process
+# still running the old code is restarted; an unchanged one is left alone.
+code_revision() {
+  (cd "$ROOST_ROOT" && { git rev-parse HEAD 2>/dev/null; git diff HEAD 2>/dev/null; } | sha256sum | cut -c1-16)
+}
+
 start_one() {
-  if alive "$1"; then echo "$1: already running (pid $(cat "$RUN_DIR/$1.pid"))"; return; fi
+  if alive "$1"; then
+    if [ "$(cat "$RUN_DIR/$1.revision" 2>/dev/null)" = "$(code_revision)" ]; then
+      echo "$1: already running (pid $(cat "$RUN_DIR/$1.pid"))"; return
+    fi
+    echo "$1: the code changed since it started; restarting"
+    stop_one "$1"
+  fi
   cd "$ROOST_ROOT"
+  code_revision > "$RUN_DIR/$1.revision"
   touch "$LOG_DIR/$1.log" && chmod 0640 "$LOG_DIR/$1.log"
   HOME="$APP_DIR" setsid setpriv --reuid="$ROOST_USER" --regid="$ROOST_USER" --init-groups -- \
     ${COMMANDS[$1]} >>"$LOG_DIR/$1.log" 2>&1 < /dev/null &
