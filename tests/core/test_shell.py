@@ -45,9 +45,11 @@ def test_sidebar_folders_come_from_a_short_cache(people: None, client: Client, m
     assert opened == []  # the second page was served from the cache: no IMAP connection at all
 
 
-def test_a_person_sees_only_mail_and_no_switcher(people: None, client: Client) -> None:
+def test_a_person_sees_their_apps_but_not_the_admin(people: None, client: Client) -> None:
     page = signed_in(client).get(reverse("webmail:settings")).content.decode()
-    assert "data-app-switcher" not in page
+    assert "data-app-switcher" in page
+    assert 'data-app-link="mail"' in page
+    assert 'data-app-link="calendar"' in page
     assert 'data-app-link="admin"' not in page
 
 
