@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from contacts.selectors import addressbook_get_for_user, addressbooks_for_user
+from contacts.selectors import addressbook_get_for_user, addressbooks_for_user, contact_counts, groups_for_user
 from contacts.services import addressbook_create, addressbook_delete, addressbook_update
 from core.errors import RoostError
 
@@ -37,7 +37,8 @@ def book_settings(request: HttpRequest, book_id: int) -> HttpResponse:
         "book": book,
         "carddav_url": request.build_absolute_uri(f"/dav/addressbooks/{user.username}/{book.slug}/"),
         "only_book": len(addressbooks_for_user(user=user)) == 1,
-        "count": book.contacts.count(),
+        "people": contact_counts(user=user).get(book.pk, 0),
+        "groups": sum(1 for g in groups_for_user(user=user) if g.book_id == book.pk),
     }
     return render(request, "contacts/book_settings.html", context)
 

@@ -24,7 +24,7 @@ from core.errors import NotFound, PreconditionFailed, RoostError
 
 from .common import user_of
 from .forms import ContactForm, book_id_of, form_for, form_from_post
-from .present import contact_url, detail_of
+from .present import contact_url, detail_of, initials_of, tone_of
 
 STALE = (
     "Someone changed this contact after you opened it (on another device, perhaps). Your version is below, "
@@ -48,6 +48,9 @@ def _form_page(
         "books": [a.obj for a in addressbooks_for_user(user=user_of(request)) if a.can_write],
         "error": error,
         "stale": status == 409,
+        "avatar": {"initials": initials_of(contact.display_name), "tone": tone_of(contact.display_name)}
+        if contact is not None and contact.display_name
+        else {"initials": "", "tone": 0},
         "cancel_url": contact_url(access.obj.pk, contact.name)
         if contact
         else reverse("contacts:book", args=[access.obj.pk]),

@@ -101,8 +101,8 @@ def compose_url(address: str) -> str:
 
 def address_lines(adr: PostalAddress) -> list[str]:
     city = " ".join(p for p in (adr.postal_code.strip(), adr.locality.strip()) if p)
-    lines = [*adr.street.strip().splitlines(), adr.extended.strip(), adr.po_box.strip(), city, adr.region.strip()]
-    lines.append(adr.country.strip())
+    city = ", ".join(p for p in (city, adr.region.strip()) if p)
+    lines = [*adr.street.strip().splitlines(), adr.extended.strip(), adr.po_box.strip(), city, adr.country.strip()]
     return [line.strip() for line in lines if line.strip()]
 
 

@@ -6,6 +6,14 @@
   const $ = (sel, root = document) => root.querySelector(sel);
   const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
+  // Sticky headers sit under the shell's app bar, whose height depends on the screen.
+  const appbar = $(".appbar");
+  const measure = () => {
+    if (appbar) document.documentElement.style.setProperty("--ct-appbar", appbar.getBoundingClientRect().height + "px");
+  };
+  measure();
+  window.addEventListener("resize", measure);
+
   // A photo that cannot be shown (a link to another site, say) leaves the initials underneath.
   document.addEventListener("error", (event) => {
     const img = event.target;
