@@ -23,7 +23,7 @@ from core.bodylimit import accepts_uploads
 from core.errors import NotFound, PreconditionFailed, RoostError
 
 from .common import user_of
-from .forms import ContactForm, book_id_of, form_for, form_from_post
+from .forms import ContactForm, book_id_of, fields_from_index, form_for, form_from_post
 from .present import contact_url, detail_of, initials_of, tone_of
 
 STALE = (
@@ -104,7 +104,8 @@ def contact_edit(request: HttpRequest, book_id: int, name: str) -> HttpResponse:
             return _form_page(request, form, access, contact=contact, error=str(error), status=error.status)
         messages.success(request, "Saved.")
         return redirect(contact_url(book_id, saved.name))
-    form = form_for(contact_fields(contact=contact), etag=contact.etag, book_id=book_id)
+    fields = contact_fields(contact=contact) or fields_from_index(contact)
+    form = form_for(fields, etag=contact.etag, book_id=book_id)
     return _form_page(request, form, access, contact=contact)
 
 

@@ -12,6 +12,7 @@ from itertools import zip_longest
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
 
+from contacts.models import Contact
 from contacts.types import OnDuplicate
 from contacts.vcard import PHOTO_MAX_BYTES, ContactFields, Photo, PostalAddress, TypedValue
 from core.errors import PayloadTooLarge, RoostError
@@ -175,6 +176,15 @@ def form_for(fields: ContactFields | None, *, etag: str = "", book_id: int | Non
         fields.formatted_name = ""  # shown empty: the name follows the name fields as they are edited
     photo_state = "kept" if fields.photo is not None and fields.photo.data else "none"
     return ContactForm(fields=fields, etag=etag, photo_state=photo_state, book_id=book_id)
+
+
+def fields_from_index(contact: Contact) -> ContactFields:
+    """What the index columns still know of a card that cannot be read: the form starts from these."""
+    return ContactFields(
+        formatted_name=contact.display_name,
+        organisation=contact.organisation,
+        emails=[TypedValue(e) for e in contact.emails],
+    )
 
 
 def _text(post: QueryDict, name: str, limit: int = TEXT_MAX) -> str:

@@ -170,6 +170,25 @@ def test_a_photo_is_served_from_its_own_url_and_only_as_a_picture(client: Client
     assert client.get(reverse("contacts:contact_photo", args=[book.obj.pk, plain.name])).status_code == 404
 
 
+def test_a_card_that_cannot_be_read_does_not_take_the_pages_down(client: Client, book: Access[AddressBook]) -> None:
+    person(book, "Ada", "Lovelace", "ada@example.org")
+    broken = Contact.objects.create(
+        book=book.obj, name="broken.vcf", uid="b1", data="BEGIN:VCARD\r\nthis is not a card", version="3.0",
+        etag="x", display_name="Broken Bob", sort_key="bob", emails=["bob@broken.example"],
+    )  # fmt: skip
+    listing = text(client.get(reverse("contacts:book", args=[book.obj.pk])))
+    assert "Broken Bob" in listing
+    assert "Ada Lovelace" in listing
+    detail = client.get(reverse("contacts:contact", args=[book.obj.pk, broken.name]))
+    assert detail.status_code == 200
+    assert "could not be read completely" in text(detail)
+    form = text(client.get(reverse("contacts:contact_edit", args=[book.obj.pk, broken.name])))
+    assert 'value="bob@broken.example"' in form  # the form starts from what the index still knows
+    assert client.get(reverse("contacts:contact_photo", args=[book.obj.pk, broken.name])).status_code == 404
+    assert client.post(reverse("contacts:contact_delete", args=[book.obj.pk, broken.name])).status_code == 302
+    assert not Contact.objects.filter(pk=broken.pk).exists()
+
+
 # ---------------------------------------------------------------------------------------------------------
 # The form
 
@@ -508,7 +527,7 @@ def test_a_big_import_runs_as_a_job_whose_progress_the_page_polls(
     page = client.get(response["Location"])
     assert "data-ct-progress" in text(page)
     state = client.get(response["Location"], headers={"Accept": "application/json"}).json()
-    assert (state["state"], state["done"], state["processed"]) == ("queued", False, 0)
+    assert (state["state"], state["done"], state["processed"], state["total"]) == ("queued", False, 0, 30)
 
     contacts_import_run(job_id=job.pk)  # what the worker does
     state = client.get(response["Location"], headers={"Accept": "application/json"}).json()
