@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("mail/", include("webmail.urls")),
     path("calendar/", include("calendar_app.urls")),
+    path("contacts/", include("contacts.urls")),
     path("", include("dav.urls")),  # /dav/ and /.well-known/caldav, /.well-known/carddav
     path("admin/login/", admin_login_view),  # before admin.site.urls, whose own login this wraps
     path("admin/", admin.site.urls),

@@ -3,8 +3,9 @@ global address book (re-exported from gal.py)."""
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q
 
 from accounts.models import User
 from core.access import Access, Role
@@ -15,20 +16,37 @@ from .models import AddressBook, AddressBookChange, Contact, ImportJob
 from .query import AddressbookQuery
 from .services.books import addressbook_ensure_default
 from .types import ChangeSet, InvalidSyncToken, Suggestion
-from .vcard import CARD_MAX_BYTES, InvalidQuery, card_as_version, card_matches, parse_card, query_check, serialize
+from .vcard import (
+    CARD_MAX_BYTES,
+    ContactFields,
+    InvalidQuery,
+    Photo,
+    card_as_version,
+    card_matches,
+    parse_card,
+    query_check,
+    read_fields,
+    serialize,
+)
 
 __all__ = [
     "CARD_MAX_BYTES",
     "GalBook",
     "GalCard",
+    "GroupMember",
     "InvalidQuery",
     "address_suggestions",
     "addressbook_get_for_user",
     "addressbook_get_owned",
     "addressbooks_for_user",
     "contact_changes_since",
+    "contact_counts",
+    "contact_fields",
     "contact_get",
+    "contact_groups",
+    "contact_photo",
     "contacts_in_book",
+    "contacts_listing",
     "contacts_query",
     "contacts_search",
     "gal_cards",
@@ -36,6 +54,8 @@ __all__ = [
     "gal_for_user",
     "gal_query",
     "gal_search",
+    "group_members",
+    "groups_for_user",
     "import_job_get_for_user",
     "vcard_for_client",
 ]
@@ -248,3 +268,101 @@ def vcard_for_client(*, data: str, version: str | None = None, props: Sequence[s
         wanted = {p.upper() for p in props} | {"VERSION", "UID", "FN"}
         card.props = [p for p in card.props if p.name in wanted]
     return serialize(card)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reads of the web UI: the list, a card's fields and photo, groups and their members.
+
+
+@dataclass(frozen=True)
+class GroupMember:
+    ref: str  # as the group card holds it: "urn:uuid:<uid>" or "mailto:<address>"
+    contact: Contact | None  # the contact of the same book it names, if there is one
+    address: str  # a mailto: member's address (empty for a contact reached by UID)
+
+
+def _uid_key(value: str) -> str:
+    value = value.strip()
+    return value[9:] if value[:9].lower() == "urn:uuid:" else value
+
+
+def contact_counts(*, user: User) -> dict[int, int]:
+    """How many people (groups not counted) each of the user's books holds."""
+    rows = (
+        Contact.objects.filter(book__owner=user, kind=Contact.Kind.INDIVIDUAL)
+        .values("book_id")
+        .annotate(n=Count("pk"))
+        .values_list("book_id", "n")
+    )
+    return dict(rows)
+
+
+def contacts_listing(*, book: AddressBook) -> list[Contact]:
+    """The people of a book for its list, without their card text; `has_photo` says whether a card seems to
+    carry a PHOTO (the photo view has the last word)."""
+    rows = (
+        Contact.objects.filter(book=book, kind=Contact.Kind.INDIVIDUAL)
+        .defer("data", "search_text")
+        .annotate(has_photo=ExpressionWrapper(Q(data__contains="\nPHOTO"), output_field=BooleanField()))
+    )
+    return list(rows.order_by("sort_key", "display_name", "name"))
+
+
+def groups_for_user(*, user: User) -> list[Contact]:
+    rows = Contact.objects.filter(book__owner=user, kind=Contact.Kind.GROUP).defer("data", "search_text")
+    return list(rows.select_related("book").order_by("sort_key", "display_name", "pk"))
+
+
+def contact_fields(*, contact: Contact) -> ContactFields | None:
+    """The card as the form and the detail page see it; None when the stored text cannot be read."""
+    try:
+        return read_fields(parse_card(contact.data, fix=True))
+    except RoostError as error:
+        logger.warning("contact %s/%s cannot be read: %s", contact.book_id, contact.name, error)
+        return None
+
+
+def contact_photo(*, contact: Contact) -> Photo | None:
+    fields = contact_fields(contact=contact)
+    return fields.photo if fields is not None else None
+
+
+def group_members(*, group: Contact) -> list[GroupMember]:
+    """A group's members in the order the card lists them; a UID whose contact is gone is left out."""
+    fields = contact_fields(contact=group)
+    if fields is None or group.kind != Contact.Kind.GROUP:
+        return []
+    keys = {_uid_key(ref) for ref in fields.members if not ref.lower().startswith("mailto:")}
+    candidates = [*keys, *(f"urn:uuid:{k}" for k in keys)]
+    by_key = {_uid_key(c.uid): c for c in Contact.objects.filter(book_id=group.book_id, uid__in=candidates)}
+    addresses = [ref[7:].strip().lower() for ref in fields.members if ref.lower().startswith("mailto:")]
+    by_address: dict[str, Contact] = {}
+    for contact in Contact.objects.filter(book_id=group.book_id, emails__overlap=addresses) if addresses else []:
+        for email in contact.emails:
+            by_address.setdefault(email, contact)
+    members: list[GroupMember] = []
+    for ref in dict.fromkeys(fields.members):
+        if ref.lower().startswith("mailto:"):
+            address = ref[7:].strip().lower()
+            members.append(GroupMember(ref, by_address.get(address), address))
+        elif _uid_key(ref) in by_key:
+            members.append(GroupMember(ref, by_key[_uid_key(ref)], ""))
+    members.sort(key=lambda m: m.contact.sort_key if m.contact else m.address)
+    return members
+
+
+def contact_groups(*, contact: Contact) -> list[Contact]:
+    """The groups of the contact's book that list it, by UID or by one of its addresses."""
+    mine = {f"mailto:{e}" for e in contact.emails}
+    key = _uid_key(contact.uid)
+    found: list[Contact] = []
+    for group in Contact.objects.filter(book_id=contact.book_id, kind=Contact.Kind.GROUP).order_by("sort_key"):
+        fields = contact_fields(contact=group)
+        if fields is None:
+            continue
+        refs = [m.strip() for m in fields.members]
+        if any(_uid_key(r) == key for r in refs if not r.lower().startswith("mailto:")) or any(
+            r.lower() in mine for r in refs
+        ):
+            found.append(group)
+    return found

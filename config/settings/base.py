@@ -77,6 +77,7 @@ TEMPLATES = [
                 "core.context_processors.shell",
                 "webmail.context_processors.mail_sidebar",
                 "calendar_app.context_processors.calendar_sidebar",
+                "contacts.context_processors.contacts_sidebar",
             ],
         },
     },

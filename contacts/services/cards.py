@@ -209,3 +209,16 @@ def contact_merge(*, access: Access[AddressBook], keep_name: str, merge_name: st
     log_changes(book, [merge_name], deleted=True)
     access.obj.sync_seq = book.sync_seq
     return contact
+
+
+@transaction.atomic
+def contacts_delete(*, access: Access[AddressBook], names: Sequence[str]) -> int:
+    """Delete several contacts of one book at once (a selection in the list); names not there are passed
+    over. Returns how many went."""
+    writable(access)
+    book = book_lock(access.obj.pk)
+    existing = list(Contact.objects.filter(book=book, name__in=list(names)).values_list("name", flat=True))
+    Contact.objects.filter(book=book, name__in=existing).delete()
+    log_changes(book, sorted(existing), deleted=True)
+    access.obj.sync_seq = book.sync_seq
+    return len(existing)

@@ -1,14 +1,20 @@
 """The administrator's part of the global address book: entries for people outside the mail system, and
-which domains see each other. Administrators are staff accounts (Roost has no per-domain administrators
-yet); anyone else gets NotFound, as for any object that is not theirs."""
+which domains see each other; and a user's copy of a GAL card into their own book. Administrators are staff
+accounts (Roost has no per-domain administrators yet); anyone else gets NotFound, as for any object that is not
+theirs."""
 
 from collections.abc import Collection
+from dataclasses import replace
 
 from django.db import transaction
 
 from accounts.models import User
-from contacts.models import GalEntry, GalVisibility
+from contacts.gal import gal_cards
+from contacts.models import Contact, GalEntry, GalVisibility
+from contacts.services.books import addressbook_ensure_default
+from contacts.services.cards import contact_save
 from contacts.vcard import phone_digits
+from core.access import Access, Role
 from core.errors import NotFound, RoostError
 from mailadmin.selectors import domain_ids_existing
 
@@ -106,3 +112,19 @@ def gal_visibility_set(*, admin: User, domain_id: int, visible_domain_ids: Colle
     GalVisibility.objects.filter(domain_id=domain_id).exclude(visible_id__in=wanted).delete()
     have = set(GalVisibility.objects.filter(domain_id=domain_id).values_list("visible_id", flat=True))
     GalVisibility.objects.bulk_create(GalVisibility(domain_id=domain_id, visible_id=v) for v in wanted - have)
+
+
+def gal_card_copy(*, user: User, name: str) -> tuple[Contact, bool]:
+    """ "Add to my contacts": the GAL card `name` copied into the user's default book with a UID of its own.
+    When one of its addresses is already in one of the user's books, that contact is returned instead
+    (created False)."""
+    card = next(iter(gal_cards(user=user, names=[name])), None)
+    if card is None:
+        raise NotFound("There is no such entry in the global address book.")
+    mine = Contact.objects.filter(book__owner=user, emails__overlap=list(card.emails))
+    existing = mine.order_by("pk").first() if card.emails else None
+    if existing is not None:
+        return existing, False
+    book = addressbook_ensure_default(user=user)
+    contact = contact_save(access=Access(book, Role.OWNER), name=None, fields=replace(card.fields, uid=""))
+    return contact, True

@@ -142,15 +142,23 @@ def contacts_import(
     return report
 
 
+def _estimate(data: bytes, filename: str) -> int:
+    if _is_csv(data, filename):
+        return max(0, len([line for line in data.splitlines() if line.strip()]) - 1)
+    return data.upper().count(b"BEGIN:VCARD")
+
+
 def contacts_import_start(
     *, access: Access[AddressBook], data: bytes, filename: str, on_duplicate: OnDuplicate
 ) -> ImportJob:
-    """Queue a large import for a worker (after commit); the page polls the job's counts."""
+    """Queue a large import for a worker (after commit); the page polls the job's counts. `total` starts as an
+    estimate (cards or CSV lines counted) so the page can show how far along it is; the worker sets it exactly."""
     book = writable(access)
     _check(data, on_duplicate)
     job = ImportJob.objects.create(
-        owner=book.owner, book=book, filename=filename[:255], on_duplicate=on_duplicate, data=data
-    )
+        owner=book.owner, book=book, filename=filename[:255], on_duplicate=on_duplicate, data=data,
+        total=_estimate(data, filename),
+    )  # fmt: skip
     from contacts.tasks import contacts_import_task
 
     transaction.on_commit(lambda: contacts_import_task.delay(job.pk))
