@@ -153,8 +153,10 @@ def _cut_off(conn: http.client.HTTPConnection) -> None:
 
 def size_text(count: int) -> str:
     if count >= 1 << 20:
-        return f"{count / (1 << 20):g} MB"
-    return f"{count / 1024:g} KB"
+        return f"{count / (1 << 20):.3g} MB"
+    if count >= 1 << 10:
+        return f"{count / (1 << 10):.3g} KB"
+    return f"{count} bytes"
 
 
 def _too_slow(timeout: float) -> FetchRefused:
