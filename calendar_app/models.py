@@ -128,6 +128,10 @@ class CalendarSubscription(models.Model):
     def __str__(self) -> str:
         return f"{self.calendar_id} <- {self.url}"
 
+    @property
+    def refresh_minutes(self) -> int:
+        return int(self.refresh_interval.total_seconds() // 60)
+
 
 class CalendarPreferences(models.Model):
     """A person's calendar settings (calendar_app.preferences); no row means the defaults."""

@@ -82,6 +82,11 @@ def subscription_get_for_user(*, user: User, calendar_id: int) -> Access[Calenda
     return Access(obj=subscription, role=calendar_access.role, read_only=True)
 
 
+def calendar_subscription(*, calendar: Calendar) -> CalendarSubscription | None:
+    """The subscription a calendar mirrors, if it is one (for showing; reach it through an Access first)."""
+    return CalendarSubscription.objects.filter(calendar_id=calendar.pk).first()
+
+
 def calendar_by_public_token(*, token: str) -> Calendar:
     calendar = Calendar.objects.filter(public_token=token).first() if token else None
     if calendar is None:
