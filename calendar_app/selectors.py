@@ -37,9 +37,7 @@ def calendars_for_user(*, user: User) -> list[Access[Calendar]]:
     own = list(Calendar.objects.filter(owner=user).order_by("order", "pk"))
     if not own:
         own = [calendar_ensure_default(user=user)]
-    shares = list(
-        CalendarShare.objects.filter(user=user).select_related("calendar").order_by("calendar__name", "pk")
-    )
+    shares = list(CalendarShare.objects.filter(user=user).select_related("calendar").order_by("calendar__name", "pk"))
     frozen = _subscribed([c.pk for c in own] + [s.calendar_id for s in shares])
     return [Access(obj=c, role=Role.OWNER, read_only=c.pk in frozen) for c in own] + [
         Access(

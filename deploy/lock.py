@@ -110,7 +110,9 @@ def main() -> None:
         print("roost: resolving the dev tools again without the runtime pins as constraints", file=sys.stderr)
         compile_lock(uv, LOCKS["dev"], ["dev"], [], args.upgrade)
         base, dev = pins(LOCKS["base"]), pins(LOCKS["dev"])
-        differ = sorted(f"{name} {version} (dev: {dev.get(name)})" for name, version in base.items() if dev.get(name) != version)
+        differ = sorted(
+            f"{name} {version} (dev: {dev.get(name)})" for name, version in base.items() if dev.get(name) != version
+        )
         if differ:
             sys.exit(f"roost: the dev lock names other versions than the runtime lock: {', '.join(differ)}")
 

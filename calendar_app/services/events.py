@@ -13,7 +13,6 @@ from calendar_app.ical.edit import EventView, event_change, event_new, event_rea
 from calendar_app.models import Calendar, CalendarObject
 from calendar_app.selectors import calendar_object_get
 from core.access import Access
-from core.errors import Forbidden
 
 from .objects import calendar_object_delete, calendar_object_put, require_writer
 

@@ -127,7 +127,9 @@ def _ics_pieces(body: bytes) -> list[ical.ImportPiece]:
 
 def _read(subscription: CalendarSubscription, *, conditional: bool) -> _Source:
     if subscription.kind == CalendarSubscription.CALDAV:
-        password = secret_open(subscription.password_sealed, purpose=SEAL_PURPOSE) if subscription.password_sealed else ""
+        password = (
+            secret_open(subscription.password_sealed, purpose=SEAL_PURPOSE) if subscription.password_sealed else ""
+        )
         if password is None:
             raise FetchRefused("The stored password can no longer be read; subscribe to the calendar again.")
         return _Source(pieces=_caldav_pieces(subscription.url, subscription.username, password))
@@ -319,7 +321,7 @@ def subscription_refresh(*, subscription_id: int, only_if_due: bool = False) -> 
 
 
 def subscription_refresh_for(*, access: Access[CalendarSubscription]) -> RefreshReport:
-    """"Refresh now" from the calendar's page: the calendar's owner only."""
+    """ "Refresh now" from the calendar's page: the calendar's owner only."""
     if access.role != Role.OWNER:
         raise Forbidden("Only the calendar's owner may refresh it.")
     return subscription_refresh(subscription_id=access.obj.pk)

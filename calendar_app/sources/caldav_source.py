@@ -9,14 +9,15 @@ listing has a deadline (its sockets are shut when it passes, which wakes a read 
 trickles); every answer is cut off past the size cap, counted after decompression. No proxies or .netrc
 from the environment."""
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import caldav
 import niquests
+from caldav.davclient import DAVClient
 from caldav.lib import error as caldav_error
 from niquests.packages.urllib3.contrib.resolver.system import SystemResolver
 
@@ -45,7 +46,9 @@ class _Limits:
         return error
 
     def too_large(self) -> FetchRefused:
-        return self.refuse(FetchRefused(f"The CalDAV server's answer is too large (more than {size_text(self.max_bytes)})."))
+        return self.refuse(
+            FetchRefused(f"The CalDAV server's answer is too large (more than {size_text(self.max_bytes)}).")
+        )
 
 
 class _GuardedResolver(SystemResolver):
@@ -55,7 +58,7 @@ class _GuardedResolver(SystemResolver):
         super().__init__()
         self._limits = limits
 
-    def getaddrinfo(  # type: ignore[override]
+    def getaddrinfo(
         self, host: Any, port: Any, family: Any, type: Any, proto: int = 0, flags: int = 0, **kwargs: Any
     ) -> Any:
         records = super().getaddrinfo(host, port, family, type, proto, flags, **kwargs)
@@ -109,15 +112,19 @@ class _CappedBody:
 
 
 def _session(limits: _Limits) -> niquests.Session:
-    def cap(response: niquests.Response, **kwargs: Any) -> niquests.Response:
+    def cap(response: niquests.PreparedRequest | niquests.Response, **kwargs: Any) -> niquests.Response | None:
+        if not isinstance(response, niquests.Response):
+            return None
         length = response.headers.get("Content-Length", "") if response.headers else ""
         if isinstance(length, str) and length.isdigit() and int(length) > limits.max_bytes:
             raise limits.too_large()
         if response.raw is not None:
-            response.raw = _CappedBody(response.raw, limits)  # type: ignore[assignment]
+            response.raw = _CappedBody(response.raw, limits)
         return response
 
-    session = niquests.Session(resolver=_GuardedResolver(limits), disable_http3=True, retries=0, hooks={"response": [cap]})
+    session = niquests.Session(
+        resolver=_GuardedResolver(limits), disable_http3=True, retries=0, hooks={"response": [cap]}
+    )
     session.trust_env = False
     session.max_redirects = 3
     return session
@@ -128,10 +135,8 @@ def _cut_off(limits: _Limits) -> None:
         limits.late = True
         sockets = list(limits.sockets)
     for sock in sockets:
-        try:
+        with contextlib.suppress(OSError):  # already closed
             sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass  # already closed
 
 
 def _explained(error: BaseException, limits: _Limits) -> FetchRefused:
@@ -145,7 +150,9 @@ def _explained(error: BaseException, limits: _Limits) -> FetchRefused:
         return FetchRefused("There is no calendar at that CalDAV address.")
     if isinstance(error, caldav_error.DAVError):
         status = f" ({error.status})" if getattr(error, "status", None) else ""
-        return FetchRefused(f"The CalDAV server did not list the calendar's events{status}; is it a calendar's address?")
+        return FetchRefused(
+            f"The CalDAV server did not list the calendar's events{status}; is it a calendar's address?"
+        )
     if isinstance(error, niquests.exceptions.TooManyRedirects):
         return FetchRefused("The CalDAV server redirected too often.")
     if isinstance(error, niquests.exceptions.Timeout):
@@ -169,11 +176,11 @@ def caldav_events(
     limits = _Limits(allowed=allowed_networks, max_bytes=max_bytes, timeout=timeout)
     watchdog = threading.Timer(timeout, _cut_off, args=(limits,))
     watchdog.daemon = True
-    client = caldav.DAVClient(
+    client = DAVClient(
         url=url,
         username=username or None,
         password=password or None,
-        timeout=timeout,  # type: ignore[arg-type]
+        timeout=timeout,  # type: ignore[arg-type]  # typed int, passed on to niquests, which takes a float
         enable_rfc6764=False,
         rate_limit_handle=False,
         headers={"Accept-Encoding": "identity"},

@@ -38,19 +38,29 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             )
         else:
             subscription = calendar_subscribe_ics(
-                owner=user, url=values.url, name=values.name, color=values.color, refresh_interval=values.refresh_interval
+                owner=user,
+                url=values.url,
+                name=values.name,
+                color=values.color,
+                refresh_interval=values.refresh_interval,
             )
         messages.success(request, f"Subscribed to “{subscription.calendar.name}”.")
         if subscription.last_error:
             messages.warning(request, subscription.last_error)
         return redirect("calendar_app:calendar", calendar_id=subscription.calendar_id)
-    return render(request, "calendar_app/calendar_subscribe.html", {"colours": COLOURS, "refresh_choices": REFRESH_CHOICES})
+    return render(
+        request, "calendar_app/calendar_subscribe.html", {"colours": COLOURS, "refresh_choices": REFRESH_CHOICES}
+    )
 
 
 def _told(report: RefreshReport) -> str:
     if report.status == "unchanged":
         return "Refreshed: the calendar has not changed at its source."
-    changes = [f"{n} {word}" for n, word in ((report.created, "new"), (report.updated, "changed"), (report.deleted, "removed")) if n]
+    changes = [
+        f"{n} {word}"
+        for n, word in ((report.created, "new"), (report.updated, "changed"), (report.deleted, "removed"))
+        if n
+    ]
     return f"Refreshed: {', '.join(changes)}." if changes else "Refreshed: no event changed."
 
 

@@ -15,5 +15,8 @@ CELERY_BEAT_SCHEDULE = {
     # Often enough that a submission whose worker died is settled within a minute (lease + period).
     "outbox-sweep": {"task": "webmail.tasks.outbox_sweep_task", "schedule": 15},
     "outbox-prune": {"task": "webmail.tasks.outbox_prune_task", "schedule": 6 * 3600},
-    "calendar-subscriptions-refresh": {"task": "calendar_app.tasks.calendar_subscriptions_refresh_task", "schedule": 300},
+    "calendar-subscriptions-refresh": {
+        "task": "calendar_app.tasks.calendar_subscriptions_refresh_task",
+        "schedule": 300,
+    },
 }
