@@ -277,16 +277,27 @@ def calendar_subscribe_caldav(
 
 
 def subscription_refresh(*, subscription_id: int, only_if_due: bool = False) -> RefreshReport:
-    """Read the source and mirror it. Two workers never refresh one subscription at once: the row is locked
-    for the whole refresh, and a second caller does not wait (status "busy")."""
+    """Read the source and mirror it. Two workers never refresh one subscription at once: its rows are locked
+    for the whole refresh, and a second caller does not wait (status "busy"). The calendar's row is locked
+    before the subscription's, the order a deletion of the calendar takes them in, so the two cannot
+    deadlock; a rename or a deletion waits at most for one read of the source."""
+    busy = RefreshReport(status="busy", error="A refresh of this calendar is already under way.")
     with transaction.atomic():
+        calendar_id = (
+            CalendarSubscription.objects.filter(pk=subscription_id).values_list("calendar_id", flat=True).first()
+        )
+        if calendar_id is None:
+            raise NotFound("This subscription does not exist.")
+        if (
+            Calendar.objects.select_for_update(skip_locked=True).filter(pk=calendar_id).values_list("pk").first()
+            is None
+        ):
+            return busy
         subscription = (
             CalendarSubscription.objects.select_for_update(skip_locked=True).filter(pk=subscription_id).first()
         )
         if subscription is None:
-            if CalendarSubscription.objects.filter(pk=subscription_id).exists():
-                return RefreshReport(status="busy", error="A refresh of this calendar is already under way.")
-            raise NotFound("This subscription does not exist.")
+            return busy
         now = timezone.now()
         if only_if_due and subscription.next_refresh > now:
             return RefreshReport(status="not-due")
@@ -321,7 +332,7 @@ def subscription_refresh(*, subscription_id: int, only_if_due: bool = False) -> 
 
 
 def subscription_refresh_for(*, access: Access[CalendarSubscription]) -> RefreshReport:
-    """ "Refresh now" from the calendar's page: the calendar's owner only."""
+    """The calendar page's "Refresh now": the calendar's owner only."""
     if access.role != Role.OWNER:
         raise Forbidden("Only the calendar's owner may refresh it.")
     return subscription_refresh(subscription_id=access.obj.pk)

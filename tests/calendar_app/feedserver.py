@@ -66,7 +66,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.feeds.seen.append(("GET", self.path, dict(self.headers.items())))
         if self._misbehave():
             return
-        found = self.feeds.files.get(self.path)
+        path = self.path
+        if path.startswith("/delayed"):  # a whole answer, a second late
+            time.sleep(1.0)
+            path = path.removeprefix("/delayed")
+        found = self.feeds.files.get(path)
         if found is None:
             self.send_response(404)
             self.send_header("Content-Length", "0")

@@ -486,6 +486,32 @@ def test_two_refreshes_never_run_at_once(alice: User, feed: FeedServer) -> None:
     assert services.subscription_refresh(subscription_id=subscription.pk).status == "unchanged"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_unsubscribing_during_a_refresh_waits_for_it_and_never_deadlocks(alice: User, feed: FeedServer) -> None:
+    subscription = _subscribe(alice, feed)
+    feed.feeds.put("/team.ics", ics(A_EDITED, B, D), '"v2"')
+    CalendarSubscription.objects.filter(pk=subscription.pk).update(url=f"{feed.url}/delayed/team.ics")
+    reports = []
+
+    def refresh() -> None:
+        try:
+            reports.append(services.subscription_refresh(subscription_id=subscription.pk))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=refresh)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not feed.feeds.requests_to("/delayed/team.ics") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert feed.feeds.requests_to("/delayed/team.ics"), "the refresh never reached the source"
+    access = selectors.subscription_get_for_user(user=alice, calendar_id=subscription.calendar_id)
+    services.subscription_unsubscribe(access=access)  # waits for the refresh's locks, then goes ahead
+    thread.join()
+    assert [(r.status, r.created, r.updated, r.deleted) for r in reports] == [("updated", 1, 1, 1)]
+    assert not Calendar.objects.filter(pk=subscription.calendar_id).exists()
+
+
 def test_only_due_subscriptions_are_refreshed_by_the_schedule(alice: User, feed: FeedServer) -> None:
     fresh = _subscribe(alice, feed)
     due = _subscribe(alice, feed)
