@@ -3,6 +3,8 @@ the columns the database can search: uid, etag, component and the span of the wh
 with a GiST index, so a time-range query reads only the candidates). VTODO objects share the same table:
 a to-do list is a calendar whose components include "VTODO"."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField, DateTimeRangeField
 from django.contrib.postgres.indexes import GistIndex
@@ -95,6 +97,40 @@ class CalendarChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.calendar_id}@{self.seq}: {self.name}"
+
+
+def default_refresh_interval() -> timedelta:
+    return timedelta(hours=1)
+
+
+class CalendarSubscription(models.Model):
+    """A calendar whose objects mirror an outside source: an .ics URL or a CalDAV calendar. Only the refresh
+    writes its objects (calendar_app.services.subscriptions); every other door finds the calendar read-only."""
+
+    ICS = "ics"
+    CALDAV = "caldav"
+    KINDS = [(ICS, "iCalendar file (.ics)"), (CALDAV, "CalDAV calendar")]
+
+    calendar = models.OneToOneField(Calendar, on_delete=models.CASCADE, related_name="subscription")
+    kind = models.CharField(max_length=8, choices=KINDS)
+    url = models.CharField(max_length=2000)
+    username = models.CharField(max_length=255, blank=True)
+    password_sealed = models.TextField(blank=True, help_text="core.crypto.secret_seal, purpose 'calendar-source'.")
+    refresh_interval = models.DurationField(default=default_refresh_interval)
+    next_refresh = models.DateTimeField(db_index=True)
+    last_refreshed = models.DateTimeField(null=True, blank=True, help_text="The last refresh that reached the source.")
+    last_error = models.TextField(blank=True, help_text="What went wrong at the last refresh; shown to the owner.")
+    # The validators of the last complete fetch, sent back for a conditional GET (blank after a failed one).
+    etag = models.CharField(max_length=255, blank=True)
+    last_modified = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.calendar_id} <- {self.url}"
+
+    @property
+    def refresh_minutes(self) -> int:
+        return int(self.refresh_interval.total_seconds() // 60)
 
 
 class CalendarPreferences(models.Model):

@@ -16,7 +16,7 @@ from . import evaluate, recurrence
 from .ical import parse as ical
 from .ical import zones
 from .ical.parse import Document, Instance
-from .models import Calendar, CalendarChange, CalendarObject, CalendarShare
+from .models import Calendar, CalendarChange, CalendarObject, CalendarShare, CalendarSubscription
 from .query import CalendarQuery, TimeRange
 from .services.calendars import calendar_ensure_default
 from .types import Busy, ChangeSet, InvalidSyncToken, Occurrence
@@ -24,25 +24,42 @@ from .types import Busy, ChangeSet, InvalidSyncToken, Occurrence
 log = logging.getLogger(__name__)
 
 
+def _subscribed(calendar_ids: Sequence[int]) -> set[int]:
+    """Which of these calendars mirror a subscription (read-only for everyone)."""
+    if not calendar_ids:
+        return set()
+    return set(
+        CalendarSubscription.objects.filter(calendar_id__in=list(calendar_ids)).values_list("calendar_id", flat=True)
+    )
+
+
 def calendars_for_user(*, user: User) -> list[Access[Calendar]]:
     """The user's own calendars (by order), then those shared with them; the default one made on first use."""
     own = list(Calendar.objects.filter(owner=user).order_by("order", "pk"))
     if not own:
         own = [calendar_ensure_default(user=user)]
-    shares = CalendarShare.objects.filter(user=user).select_related("calendar").order_by("calendar__name", "pk")
-    return [Access(obj=c, role=Role.OWNER) for c in own] + [
-        Access(obj=s.calendar, role=Role.SHARED_WRITE if s.can_write else Role.SHARED_READ) for s in shares
+    shares = list(CalendarShare.objects.filter(user=user).select_related("calendar").order_by("calendar__name", "pk"))
+    frozen = _subscribed([c.pk for c in own] + [s.calendar_id for s in shares])
+    return [Access(obj=c, role=Role.OWNER, read_only=c.pk in frozen) for c in own] + [
+        Access(
+            obj=s.calendar,
+            role=Role.SHARED_WRITE if s.can_write else Role.SHARED_READ,
+            read_only=s.calendar_id in frozen,
+        )
+        for s in shares
     ]
 
 
 def calendar_get_for_user(*, user: User, calendar_id: int) -> Access[Calendar]:
     calendar = Calendar.objects.filter(pk=calendar_id).first()
     if calendar is not None and user.is_authenticated:
+        frozen = bool(_subscribed([calendar.pk]))
         if calendar.owner_id == user.pk:
-            return Access(obj=calendar, role=Role.OWNER)
+            return Access(obj=calendar, role=Role.OWNER, read_only=frozen)
         share = CalendarShare.objects.filter(calendar=calendar, user=user).first()
         if share is not None:
-            return Access(obj=calendar, role=Role.SHARED_WRITE if share.can_write else Role.SHARED_READ)
+            role = Role.SHARED_WRITE if share.can_write else Role.SHARED_READ
+            return Access(obj=calendar, role=role, read_only=frozen)
     raise NotFound("This calendar does not exist.")
 
 
@@ -50,7 +67,23 @@ def calendar_get_owned(*, user: User, slug: str) -> Access[Calendar]:
     calendar = Calendar.objects.filter(owner_id=user.pk, slug=slug).first() if user.is_authenticated else None
     if calendar is None:
         raise NotFound("This calendar does not exist.")
-    return Access(obj=calendar, role=Role.OWNER)
+    return Access(obj=calendar, role=Role.OWNER, read_only=bool(_subscribed([calendar.pk])))
+
+
+def subscription_get_for_user(*, user: User, calendar_id: int) -> Access[CalendarSubscription]:
+    """The subscription behind a calendar the user sees (the role is theirs on the calendar); NotFound for a
+    calendar they cannot see or one that is no subscription."""
+    calendar_access = calendar_get_for_user(user=user, calendar_id=calendar_id)
+    subscription = CalendarSubscription.objects.filter(calendar_id=calendar_access.obj.pk).first()
+    if subscription is None:
+        raise NotFound("This calendar is not a subscription.")
+    subscription.calendar = calendar_access.obj
+    return Access(obj=subscription, role=calendar_access.role, read_only=True)
+
+
+def calendar_subscription(*, calendar: Calendar) -> CalendarSubscription | None:
+    """The subscription a calendar mirrors, if it is one (for showing; reach it through an Access first)."""
+    return CalendarSubscription.objects.filter(calendar_id=calendar.pk).first()
 
 
 def calendar_by_public_token(*, token: str) -> Calendar:

@@ -17,6 +17,7 @@ __all__ = [
     "InvalidSyncToken",
     "Occurrence",
     "PutResult",
+    "RefreshReport",
     "UidConflict",
     "UnsupportedCollation",
     "UnsupportedComponent",
@@ -79,3 +80,17 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (summary or uid, reason)
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    """What one refresh of a subscription did. status: "updated" (the source was read and mirrored, maybe with
+    no change), "unchanged" (304 Not Modified), "failed" (nothing changed; `error` says why), "busy" (another
+    refresh holds it), "not-due" (a scheduled refresh found it refreshed meanwhile)."""
+
+    status: str
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (summary or uid, reason)
+    error: str = ""

@@ -23,7 +23,10 @@ WRITERS = frozenset({Role.OWNER, Role.SHARED_WRITE, Role.DOMAIN_ADMIN, Role.SERV
 class Access(Generic[T]):
     obj: T
     role: Role
+    # The object itself takes no changes from anyone (a subscribed calendar mirrors its source); the role
+    # still says who may manage it (rename, delete).
+    read_only: bool = False
 
     @property
     def can_write(self) -> bool:
-        return self.role in WRITERS
+        return self.role in WRITERS and not self.read_only

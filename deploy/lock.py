@@ -49,6 +49,16 @@ def recorded_digest(lock: Path) -> str | None:
     return None
 
 
+def pins(lock: Path) -> dict[str, str]:
+    """name -> version of every pin in a lock file (names in lower case, '_' and '.' as '-')."""
+    found = {}
+    for line in lock.read_text().splitlines():
+        name, sep, rest = line.partition("==")
+        if sep and line[:1].isalnum():
+            found[name.strip().lower().replace("_", "-").replace(".", "-")] = rest.split(";")[0].split()[0]
+    return found
+
+
 def stale_locks(pyproject: Path = PYPROJECT, locks: dict[str, Path] = LOCKS) -> list[Path]:
     digest = dependencies_digest(pyproject)
     return [lock for lock in locks.values() if recorded_digest(lock) != digest]
@@ -91,7 +101,20 @@ def main() -> None:
     uv = find_uv()
     compile_lock(uv, LOCKS["base"], [], [], args.upgrade)
     # The dev tools are resolved around the pinned runtime, so both files name the same versions.
-    compile_lock(uv, LOCKS["dev"], ["dev"], [LOCKS["base"]], args.upgrade)
+    try:
+        compile_lock(uv, LOCKS["dev"], ["dev"], [LOCKS["base"]], args.upgrade)
+    except subprocess.CalledProcessError:
+        # uv can split a constrained universal resolution on the markers a runtime pin carries (qh3's list of
+        # machines, through caldav) into environments where a wheel-only pin (psycopg-binary) has no wheel,
+        # and give up. Resolved without the constraint, the dev file must still name the runtime's versions.
+        print("roost: resolving the dev tools again without the runtime pins as constraints", file=sys.stderr)
+        compile_lock(uv, LOCKS["dev"], ["dev"], [], args.upgrade)
+        base, dev = pins(LOCKS["base"]), pins(LOCKS["dev"])
+        differ = sorted(
+            f"{name} {version} (dev: {dev.get(name)})" for name, version in base.items() if dev.get(name) != version
+        )
+        if differ:
+            sys.exit(f"roost: the dev lock names other versions than the runtime lock: {', '.join(differ)}")
 
 
 if __name__ == "__main__":

@@ -797,6 +797,8 @@ class ImportPiece:
     label: str  # summary or uid, for the report
     text: str | None
     error: str | None = None
+    uid: str = ""  # when the component has one
+    component: str = ""  # the first component's name (VEVENT, VTODO, VJOURNAL...)
 
 
 def split_calendar(data: bytes | str) -> list[ImportPiece]:
@@ -816,10 +818,12 @@ def split_calendar(data: bytes | str) -> list[ImportPiece]:
         uid = str(sub.get("UID", "")).strip()
         label = str(sub.get("SUMMARY", "")) or uid or sub.name
         if sub.name not in OBJECT_COMPONENTS:
-            pieces.append(ImportPiece(label=label, text=None, error=f"{sub.name} is not supported"))
+            pieces.append(
+                ImportPiece(label=label, text=None, error=f"{sub.name} is not supported", uid=uid, component=sub.name)
+            )
             continue
         if not uid:
-            pieces.append(ImportPiece(label=label, text=None, error=f"the {sub.name} has no UID"))
+            pieces.append(ImportPiece(label=label, text=None, error=f"the {sub.name} has no UID", component=sub.name))
             continue
         groups.setdefault(uid, []).append(sub)
     for uid, parts in groups.items():
@@ -831,11 +835,21 @@ def split_calendar(data: bytes | str) -> list[ImportPiece]:
             if tzid in zones:
                 out.subcomponents.insert(0, zones[tzid])
         label = str(parts[0].get("SUMMARY", "")) or uid
+        component = str(parts[0].name)
         try:
-            pieces.append(ImportPiece(label=label, text=out.to_ical(sorted=False).decode("utf-8")))
+            text = out.to_ical(sorted=False).decode("utf-8")
+            pieces.append(ImportPiece(label=label, text=text, uid=uid, component=component))
         except Exception as error:  # noqa: BLE001
-            pieces.append(ImportPiece(label=label, text=None, error=f"cannot be written: {error}"))
+            pieces.append(
+                ImportPiece(label=label, text=None, error=f"cannot be written: {error}", uid=uid, component=component)
+            )
     return pieces
+
+
+def without_stamps(text: str) -> str:
+    """The text without its DTSTAMP lines: feeds such as Google's stamp every event with the time of the
+    download, and a mirror must not take that for a change."""
+    return "\r\n".join(line for line in text.split("\r\n") if not line.upper().startswith(("DTSTAMP:", "DTSTAMP;")))
 
 
 def join_calendars(texts: Iterable[str], *, name: str = "") -> str:

@@ -3,6 +3,14 @@
 from .calendars import calendar_create, calendar_delete, calendar_ensure_default, calendar_set_hidden, calendar_update
 from .objects import calendar_object_delete, calendar_object_put
 from .sharing import calendar_publish, calendar_share, calendar_unpublish, calendar_unshare
+from .subscriptions import (
+    calendar_subscribe_caldav,
+    calendar_subscribe_ics,
+    subscription_refresh,
+    subscription_refresh_for,
+    subscription_unsubscribe,
+    subscriptions_due,
+)
 from .transfer import calendar_export, calendar_import
 
 __all__ = [
@@ -16,7 +24,13 @@ __all__ = [
     "calendar_publish",
     "calendar_set_hidden",
     "calendar_share",
+    "calendar_subscribe_caldav",
+    "calendar_subscribe_ics",
     "calendar_unpublish",
     "calendar_unshare",
     "calendar_update",
+    "subscription_refresh",
+    "subscription_refresh_for",
+    "subscription_unsubscribe",
+    "subscriptions_due",
 ]

@@ -13,9 +13,8 @@ from calendar_app.ical.edit import EventView, event_change, event_new, event_rea
 from calendar_app.models import Calendar, CalendarObject
 from calendar_app.selectors import calendar_object_get
 from core.access import Access
-from core.errors import Forbidden
 
-from .objects import calendar_object_delete, calendar_object_put
+from .objects import calendar_object_delete, calendar_object_put, require_writer
 
 
 @dataclass(frozen=True)
@@ -26,9 +25,7 @@ class EventRef:
 
 
 def _writable(access: Access[Calendar]) -> Calendar:
-    if not access.can_write:
-        raise Forbidden("This calendar is shared with you read-only.")
-    return access.obj
+    return require_writer(access)
 
 
 def event_create(*, access: Access[Calendar], fields: EventFields, owner_email: str) -> EventRef:

@@ -8,7 +8,7 @@ from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from calendar_app.ical import parse as ical
 from calendar_app.locks import calendar_locked
-from calendar_app.models import Calendar, CalendarChange, CalendarObject
+from calendar_app.models import Calendar, CalendarChange, CalendarObject, CalendarSubscription
 from calendar_app.services.alarms import alarms_reindex
 from calendar_app.services.announce import calendar_changed_announce
 from calendar_app.types import PutResult, UidConflict
@@ -32,7 +32,14 @@ def check_name(name: str) -> str:
     return name
 
 
+SUBSCRIBED_READ_ONLY = "This calendar is a subscription: it changes only when its source does."
+
+
 def require_writer(access: Access[Calendar]) -> Calendar:
+    """The calendar, if this access may change its objects. A subscribed calendar refuses everyone, however
+    its Access was made: only the refresh writes there, and it stores under the lock itself."""
+    if access.read_only or CalendarSubscription.objects.filter(calendar_id=access.obj.pk).exists():
+        raise Forbidden(SUBSCRIBED_READ_ONLY)
     if not access.can_write:
         raise Forbidden("This calendar is shared with you read-only.")
     return access.obj

@@ -17,7 +17,7 @@ from .objects import require_writer, store_parsed
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 
 
-def _name_for(uid: str) -> str:
+def object_name_for_uid(uid: str) -> str:
     """A safe href basename for an imported UID (UIDs may hold '/', '@' and any length)."""
     safe = "".join(ch for ch in uid if ch.isalnum() or ch in "-_.@")[:200]
     if safe and safe == uid:
@@ -45,7 +45,7 @@ def calendar_import(*, access: Access[Calendar], data: bytes) -> ImportReport:
         with transaction.atomic():
             calendar = calendar_locked(access.obj.pk)
             existing = CalendarObject.objects.filter(calendar=calendar, uid=parsed.uid).first()
-            name = existing.name if existing is not None else _name_for(parsed.uid)
+            name = existing.name if existing is not None else object_name_for_uid(parsed.uid)
             if existing is None and CalendarObject.objects.filter(calendar=calendar, name=name).exists():
                 name = f"{hashlib.sha256(parsed.uid.encode()).hexdigest()[:40]}.ics"
             try:

@@ -1,6 +1,7 @@
 """Form values of the calendar pages, checked with a clear message for each mistake."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.files.uploadedfile import UploadedFile
 from django.http import QueryDict
@@ -49,3 +50,46 @@ def uploaded_calendar(upload: UploadedFile | None) -> bytes:
     if upload.size is not None and upload.size > MAX_IMPORT_BYTES:
         raise PayloadTooLarge("That file is larger than 10 MB; split it and import the parts.")
     return upload.read()
+
+
+# How often a subscription is read again (minutes), as offered on the form.
+REFRESH_CHOICES = ((15, "Every 15 minutes"), (60, "Every hour"), (360, "Every 6 hours"), (1440, "Once a day"))
+
+
+@dataclass(frozen=True)
+class SubscriptionFormValues:
+    kind: str  # "ics" or "caldav"
+    url: str
+    username: str
+    password: str
+    name: str
+    color: str
+    refresh_interval: timedelta
+
+
+def subscription_form_values(post: QueryDict) -> SubscriptionFormValues:
+    kind = post.get("kind") or ""
+    if kind not in ("ics", "caldav"):
+        raise RoostError("Choose an .ics address or a CalDAV calendar to subscribe to.")
+    url = (post.get("url") or "").strip()
+    if not url:
+        raise RoostError("Give the calendar's address.")
+    username = (post.get("username") or "").strip()
+    if kind == "caldav" and not username:
+        raise RoostError("A CalDAV calendar needs the user name you sign in there with.")
+    try:
+        minutes = int(post.get("refresh") or 60)
+    except ValueError:
+        raise RoostError("Choose how often the calendar is refreshed.") from None
+    name = (post.get("name") or "").strip()
+    if len(name) > 100:
+        raise RoostError("A calendar name has at most 100 characters.")
+    return SubscriptionFormValues(
+        kind=kind,
+        url=url,
+        username=username,
+        password=post.get("password") or "",
+        name=name,
+        color=(post.get("color") or COLOURS[0]).strip(),
+        refresh_interval=timedelta(minutes=minutes),
+    )

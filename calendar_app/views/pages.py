@@ -13,7 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from calendar_app.preferences import VIEWS, WEEKDAYS, calendar_preferences_for, calendar_preferences_update
-from calendar_app.selectors import calendar_by_public_token, calendar_get_for_user, calendars_for_user
+from calendar_app.selectors import (
+    calendar_by_public_token,
+    calendar_get_for_user,
+    calendar_subscription,
+    calendars_for_user,
+)
 from calendar_app.services import (
     calendar_create,
     calendar_delete,
@@ -99,6 +104,7 @@ def calendar_page(request: HttpRequest, calendar_id: int) -> HttpResponse:
             if access.role == "owner"
             else [],
             "public_url": public_url,
+            "subscription": calendar_subscription(calendar=calendar),
             "caldav_url": request.build_absolute_uri(f"/dav/calendars/{calendar.owner.username}/{calendar.slug}/"),
         },
     )

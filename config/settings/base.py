@@ -152,6 +152,9 @@ ROOST_LOGIN_LOCKOUT_SECONDS = env_int("ROOST_LOGIN_LOCKOUT_SECONDS", 900)
 ROOST_LOGIN_DELAY_SECONDS = env_int("ROOST_LOGIN_DELAY_SECONDS", 60)
 # How long a verified DAV Basic credential is remembered (dav/auth.py): a phone sync is dozens of requests.
 ROOST_DAV_AUTH_CACHE_SECONDS = env_int("ROOST_DAV_AUTH_CACHE_SECONDS", 300)
+# Calendar subscriptions fetch only from public addresses (core/netguard.py). Not from the environment: the
+# tests alone set this (to loopback), to reach the servers they start.
+ROOST_FETCH_ALLOW_NETWORKS: list[str] = []
 
 # Request bodies (core/bodylimit.py refuses bigger ones with 413 before Django reads them): every URL takes at
 # most ROOST_REQUEST_MAX_BYTES (Django's own default for form fields, so no form that worked is refused), and

@@ -28,4 +28,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "calendar_app.tasks.calendar_alarms_extend_task",
         "schedule": crontab(minute=17, hour=3),
     },
+    "calendar-subscriptions-refresh": {
+        "task": "calendar_app.tasks.calendar_subscriptions_refresh_task",
+        "schedule": 300,
+    },
 }

@@ -5,7 +5,6 @@ contacts; a phone goes list -> detail -> back with 44 px targets. What the form 
 import re
 import struct
 import zlib
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -31,29 +30,8 @@ PEOPLE = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _cascading_flush() -> Iterator[None]:
-    """The shared roost_test database may hold tables of other branches (migrated by their tests) whose foreign
-    keys point at ours; a plain TRUNCATE of our tables then fails. Flush with CASCADE while this module runs (the
-    database fixture's own teardown included), as those branches' teardown would."""
-    from django.core.management.commands import flush
-
-    original = flush.Command.handle
-
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
-        options["allow_cascade"] = True
-        return original(self, *args, **options)
-
-    flush.Command.handle = handle  # type: ignore[method-assign]
-    yield
-    flush.Command.handle = original  # type: ignore[method-assign]
-
-
 @pytest.fixture
 def alice(mail_stack: None) -> str:
-    from django.core.management import call_command
-
-    call_command("flush", interactive=False, verbosity=0)  # whatever an earlier failed run left behind
     personas.mailbox("alice")
     personas.mailbox("bob")
     personas.mailbox("carol")

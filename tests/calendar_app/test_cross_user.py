@@ -56,6 +56,13 @@ def test_bob_reaches_none_of_alices_calendar_urls(alice: User, bob: User, mallor
         NotOwned("calendar_app:calendar_new", "creates a calendar of bob's own", method="post", data={"name": "Bob's"}),
         NotOwned("calendar_app:occurrences", "lists bob's own calendars only"),
         NotOwned(
+            "calendar_app:calendar_subscribe",
+            "subscribes bob himself (an outside address the guard refuses)",
+            method="post",
+            data={"kind": "ics", "url": "https://127.0.0.1/x.ics", "name": "X"},
+        ),
+        Probe("calendar_app:calendar_refresh", "post", args=(cal,)),
+        NotOwned(
             "calendar_app:public_ics",
             "the secret link is public by design (tested in test_views)",
             args=("wrong-token",),
