@@ -71,6 +71,12 @@ class CalendarObject(models.Model):
     # From the first start to the last end of the whole recurrence set, widened for floating times and
     # dates; an upper bound of None is an unbounded series. A superset: the exact test runs on candidates.
     span = DateTimeRangeField()
+    # The VEVENT instances are also indexed one row each (CalendarInstance). `instances_exact`: every instance
+    # has a zoned or UTC time, so its row is the exact time the event takes; dates and floating times get
+    # rows widened by a day and are checked on parsing. `instances_until`: the rows stop here (a long series
+    # was cut at recurrence.MAX_INDEXED_INSTANCES); later instances are found from the span, by parsing.
+    instances_exact = models.BooleanField(default=False)
+    instances_until = models.DateTimeField(null=True, blank=True)
     modified = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -82,6 +88,21 @@ class CalendarObject(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarInstance(models.Model):
+    """One occurrence of a VEVENT on the UTC line, so a time-range query over a calendar is answered by the
+    database (a GiST index on the calendar and the range) instead of expanding every recurring series."""
+
+    calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="+")
+    obj = models.ForeignKey(CalendarObject, on_delete=models.CASCADE, related_name="instances")
+    span = DateTimeRangeField()
+
+    class Meta:
+        indexes = [GistIndex(fields=["calendar", "span"], name="calendar_instance_gist")]
+
+    def __str__(self) -> str:
+        return f"{self.obj_id}: {self.span}"
 
 
 class CalendarChange(models.Model):

@@ -5,6 +5,7 @@ RRULE (FREQ=SECONDLY with no end) is cut short instead of hanging a request: a c
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 MAX_OCCURRENCES = 3000  # per object and query: more is cut, not an error
+MAX_INDEXED_INSTANCES = 1000  # rows per object in the instance index; later ones are found by parsing
 MAX_RAW_INSTANCES = 20_000  # instances of one RRULE ever generated from its DTSTART
 MAX_YEARS = 100  # and never further than this from its DTSTART
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, tzinfo
 
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from core.access import Access, Role
@@ -16,7 +16,7 @@ from . import evaluate, recurrence
 from .ical import parse as ical
 from .ical import zones
 from .ical.parse import Document, Instance
-from .models import Calendar, CalendarChange, CalendarObject, CalendarShare, CalendarSubscription
+from .models import Calendar, CalendarChange, CalendarInstance, CalendarObject, CalendarShare, CalendarSubscription
 from .query import CalendarQuery, TimeRange
 from .services.calendars import calendar_ensure_default
 from .types import Busy, ChangeSet, InvalidSyncToken, Occurrence
@@ -120,6 +120,30 @@ def _overlapping(
     return found.filter(span__overlap=DateTimeTZRange(start, end, "[]"))
 
 
+def _events_overlapping(
+    calendars: Sequence[Calendar], start: datetime | None, end: datetime | None
+) -> QuerySet[CalendarObject]:
+    """VEVENT objects with an instance in [start, end), from the instance index, plus the few whose indexed
+    instances stop before `end` (long series) and whose span reaches the range: a superset, by the database."""
+    events = CalendarObject.objects.filter(calendar__in=list(calendars), component="VEVENT")
+    if start is None and end is None:
+        return events
+    hits = CalendarInstance.objects.filter(
+        calendar__in=list(calendars), span__overlap=DateTimeTZRange(start, end, "[)")
+    )
+    beyond = Q(instances_until__isnull=False, span__overlap=DateTimeTZRange(start, end, "[]"))
+    if end is not None:
+        beyond &= Q(instances_until__lt=end)
+    return events.filter(Q(pk__in=hits.values("obj_id")) | beyond)
+
+
+def _indexed_exactly(obj: CalendarObject, end: datetime | None) -> bool:
+    """The object's instance rows are its exact times up to `end`: the index's answer needs no parsing."""
+    if not obj.instances_exact:
+        return False
+    return obj.instances_until is None or (end is not None and end <= obj.instances_until)
+
+
 def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[CalendarObject]:
     """RFC 4791 9.7: the database narrows by component and span; each candidate is then tested exactly.
     An object that no longer parses is logged and left out."""
@@ -128,7 +152,9 @@ def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[
     found = CalendarObject.objects.filter(calendar=calendar)
     if component is not None:
         found = found.filter(component=component)
-    if time_range is not None:
+    if time_range is not None and component == "VEVENT":
+        found = _events_overlapping([calendar], time_range.start, time_range.end)
+    elif time_range is not None:
         found = _overlapping(found, time_range.start, time_range.end)
     zone = _zone_of(calendar)
     # Objects are parsed anyway when their data is to be expanded, so the shortcut serves plain answers only.
@@ -136,8 +162,8 @@ def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[
     plain = None if expanding else evaluate.plain_time_range(query.filter)
     result: list[CalendarObject] = []
     for obj in found.order_by("name"):
-        if plain is not None and _span_inside(obj, plain):
-            result.append(obj)  # a single event wholly inside the range: it overlaps, no parsing needed
+        if plain is not None and (_indexed_exactly(obj, plain.end) or _span_inside(obj, plain)):
+            result.append(obj)  # the index's answer is exact for this object: no parsing needed
             continue
         try:
             if evaluate.matches(Document(obj.data), query.filter, zone=zone):
@@ -198,9 +224,7 @@ def _iso(value: date | datetime | None) -> str | None:
 
 
 def _candidates(calendars: Sequence[Calendar], start: datetime, end: datetime) -> QuerySet[CalendarObject]:
-    return _overlapping(
-        CalendarObject.objects.filter(calendar__in=list(calendars), component="VEVENT"), start, end
-    ).order_by("calendar_id", "name")
+    return _events_overlapping(calendars, start, end).order_by("calendar_id", "name")
 
 
 def _instances_of(obj: CalendarObject, start: datetime, end: datetime, zone: tzinfo | None) -> list[Instance]:

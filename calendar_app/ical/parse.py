@@ -15,7 +15,7 @@ from typing import Any
 import icalendar
 import recurring_ical_events
 import x_wr_timezone
-from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped]
+from dateutil.rrule import rrule, rrulestr  # type: ignore[import-untyped, unused-ignore]
 
 from calendar_app import recurrence
 from core.errors import RoostError

@@ -11,6 +11,7 @@ from calendar_app.locks import calendar_locked
 from calendar_app.models import Calendar, CalendarChange, CalendarObject, CalendarSubscription
 from calendar_app.services.alarms import alarms_reindex
 from calendar_app.services.announce import calendar_changed_announce
+from calendar_app.services.instances import instances_reindex
 from calendar_app.types import PutResult, UidConflict
 from core.access import Access
 from core.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, RoostError
@@ -98,6 +99,7 @@ def store_parsed(
             setattr(existing, field, value)
         existing.save(update_fields=[*values, "modified"])
         obj, created = existing, False
+    instances_reindex(obj=obj, calendar=calendar)
     alarms_reindex(obj=obj, calendar=calendar)
     record_change(calendar, name, deleted=False)
     return PutResult(obj=obj, created=created)

@@ -8,7 +8,7 @@ import pytest
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 
 from accounts.models import User
-from calendar_app.models import CalendarObject
+from calendar_app.models import CalendarInstance, CalendarObject
 from calendar_app.selectors import calendar_get_owned, calendars_for_user
 from tests import personas
 from tests.dav.caldav_client import CalClient, calendar_query, event, events_between
@@ -36,8 +36,16 @@ def test_a_month_out_of_ten_thousand_events(live_server) -> None:  # type: ignor
         text = event(f"e{number}@example.test", _stamp(start), _stamp(end), f"SUMMARY:Event {number}")
         rows.append(CalendarObject(calendar=calendar, name=f"e{number}.ics", uid=f"e{number}@example.test",
                                    component="VEVENT", data=text, etag=f"etag{number}", summary=f"Event {number}",
-                                   span=DateTimeTZRange(start, end, "[]")))  # fmt: skip
+                                   span=DateTimeTZRange(start, end, "[]"), instances_exact=True))  # fmt: skip
     CalendarObject.objects.bulk_create(rows, batch_size=2000)
+    # The rows a put would have made in the instance index (one per single event), written in bulk here.
+    CalendarInstance.objects.bulk_create(
+        (
+            CalendarInstance(calendar=calendar, obj=o, span=DateTimeTZRange(o.span.lower, o.span.upper, "[)"))
+            for o in rows
+        ),
+        batch_size=2000,
+    )
 
     alice = CalClient(live_server.url, "alice")
     path = alice.home + "personal/"
