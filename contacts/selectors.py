@@ -11,6 +11,7 @@ from core.access import Access, Role
 from core.errors import NotFound, RoostError
 
 from .gal import GalBook, GalCard, gal_cards, gal_changes_since, gal_for_user, gal_search
+from .known import KnownAddress, contact_photo_for_address, contacts_by_address
 from .models import AddressBook, AddressBookChange, Contact, ImportJob
 from .query import AddressbookQuery
 from .services.books import addressbook_ensure_default
@@ -22,12 +23,15 @@ __all__ = [
     "GalBook",
     "GalCard",
     "InvalidQuery",
+    "KnownAddress",
     "address_suggestions",
     "addressbook_get_for_user",
     "addressbook_get_owned",
     "addressbooks_for_user",
     "contact_changes_since",
     "contact_get",
+    "contact_photo_for_address",
+    "contacts_by_address",
     "contacts_in_book",
     "contacts_query",
     "contacts_search",
