@@ -66,7 +66,7 @@ def contacts_by_address(
     for contact in rows:
         for email in contact.emails:
             if email in asked and email not in found:
-                text = contact.card  # type: ignore[attr-defined]
+                text = contact.card
                 photo = _photo(contact, text) if email in with_photo and text else None
                 found[email] = KnownAddress(email, contact.display_name or email, contact.book_id, contact.name, photo)
     return found
