@@ -103,10 +103,10 @@ def test_summary_then_import_then_update(alice: Client) -> None:
 def test_the_chosen_calendar_gets_the_events_and_read_only_ones_are_not_offered(alice: Client) -> None:
     append(ALICE, "INBOX", [mail_with(ics(KICKOFF))])
     bob = User.objects.get(username="bob@example.test")
+    personal = calendars_for_user(user=alice_user())[0].obj
     work = calendar_create(owner=alice_user(), name="Work")
     bobs = calendar_create(owner=bob, name="Bob's plans")
     calendar_share(access=calendar_get_for_user(user=bob, calendar_id=bobs.pk), user=alice_user(), can_write=False)
-    personal = calendars_for_user(user=alice_user())[0].obj
     offered = [c["name"] for c in alice.get(url(), headers=JSON).json()["calendars"]]
     assert offered == [personal.name, "Work"]  # not Bob's plans, which alice may only read
     assert alice.post(url(), {"calendar_id": work.pk}, headers=JSON).json()["created"] == 1
