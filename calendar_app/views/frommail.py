@@ -97,28 +97,38 @@ def _preview_json(preview: MailCalendar, calendars: list[Access[Calendar]]) -> d
     }
 
 
+def _events(count: int) -> str:
+    return f"{count} event{'' if count == 1 else 's'}"
+
+
+def report_message(report: ImportReport, calendar: Calendar) -> str:
+    """What the card and its toast say after an import."""
+    skipped = len(report.skipped)
+    if not report.created and not report.updated:
+        return f"Nothing was added: the {'event' if skipped == 1 else 'events'} could not be read."
+    if report.created and report.updated:
+        done = f"{_events(report.created + report.updated)} added to or updated in “{calendar.name}”."
+    elif report.created:
+        done = f"{_events(report.created)} added to “{calendar.name}”."
+    else:
+        done = f"{_events(report.updated)} updated in “{calendar.name}”."
+    return done + (f" {skipped} could not be read." if skipped else "")
+
+
 def _report_json(report: ImportReport, calendar: Calendar) -> dict[str, Any]:
-    added = report.created + report.updated
-    parts = []
-    if report.created:
-        parts.append(f"{report.created} added")
-    if report.updated:
-        parts.append(f"{report.updated} updated")
-    if report.skipped:
-        parts.append(f"{len(report.skipped)} skipped")
-    noun = "event" if added + len(report.skipped) == 1 else "events"
-    message = f"{', '.join(parts).capitalize()} in “{calendar.name}”." if added else ""
+    ok = bool(report.created or report.updated) or not report.skipped
+    message = report_message(report, calendar)
     body: dict[str, Any] = {
-        "ok": bool(added) or not report.skipped,
+        "ok": ok,
         "created": report.created,
         "updated": report.updated,
         "skipped": [{"label": label, "reason": reason} for label, reason in report.skipped],
         "calendar": {"id": calendar.pk, "name": calendar.name},
         "calendar_url": reverse("calendar_app:home"),
-        "message": message or f"Nothing was added: the {noun} could not be read.",
+        "message": message,
     }
-    if not body["ok"]:
-        body["error"] = body["message"]
+    if not ok:
+        body["error"] = message
     return body
 
 

@@ -177,8 +177,10 @@
       if (!s) return;
       const [before] = parts();
       const chosen = s.members && s.members.length ? s.members : [s.label];
-      const have = new Set(before.map((a) => a.toLowerCase()));
-      input.value = [...before, ...chosen.filter((a) => !have.has(a.toLowerCase()))].join(", ") + ", ";
+      // An address already in the field is not added again ("Name <a@b>" and "a@b" are the same one).
+      const addressOf = (text) => { const m = /<([^<>]+)>\s*$/.exec(text); return (m ? m[1] : text).trim().toLowerCase(); };
+      const have = new Set(before.map(addressOf));
+      input.value = [...before, ...chosen.filter((a) => !have.has(addressOf(a)))].join(", ") + ", ";
       close();
       input.focus();
       input.dispatchEvent(new Event("input", { bubbles: true }));

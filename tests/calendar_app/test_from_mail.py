@@ -90,13 +90,14 @@ def test_summary_then_import_then_update(alice: Client) -> None:
     assert response.status_code == 200
     report = response.json()
     assert (report["ok"], report["created"], report["updated"], report["skipped"]) == (True, 2, 0, [])
-    assert report["message"] == f"2 added in “{personal.name}”."
+    assert report["message"] == f"2 events added to “{personal.name}”."
     assert stored() == [("kickoff@partners.test", "Kick-off"), ("openday@partners.test", "Open day")]
 
     again = alice.get(url(), headers=JSON).json()
     assert [e["existing"] for e in again["events"]] == [[{"id": personal.pk, "name": personal.name}]] * 2
     report = alice.post(url(), {"calendar_id": personal.pk}, headers=JSON).json()
     assert (report["created"], report["updated"]) == (0, 2)
+    assert report["message"] == f"2 events updated in “{personal.name}”."
     assert len(stored()) == 2
 
 
@@ -140,6 +141,7 @@ def test_broken_events_are_reported_and_the_good_ones_added(alice: Client) -> No
     assert all(p["reason"] for p in data["problems"])
     report = alice.post(url(), {"calendar_id": personal.pk}, headers=JSON).json()
     assert (report["created"], [s["label"] for s in report["skipped"]]) == (1, ["Lunch", "Backwards"])
+    assert report["message"] == f"1 event added to “{personal.name}”. 2 could not be read."
     assert stored() == [("kickoff@partners.test", "Kick-off")]
 
     append(ALICE, "INBOX", [mail_with(ics(no_uid))])
