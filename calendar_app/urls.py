@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import api, pages, subscriptions
+from .views import api, frommail, pages, subscriptions
 
 app_name = "calendar_app"
 urlpatterns = [
@@ -21,4 +21,5 @@ urlpatterns = [
     path("api/events/", api.event_new, name="event_create"),
     path("api/events/<int:calendar_id>/<str:name>", api.event_detail, name="event"),
     path("public/<str:token>.ics", pages.public_ics, name="public_ics"),
+    path("from-mail/<int:uid>/<str:part_id>/", frommail.mail_part, name="mail_part"),
 ]

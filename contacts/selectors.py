@@ -12,6 +12,7 @@ from core.access import Access, Role
 from core.errors import NotFound, RoostError
 
 from .gal import GalBook, GalCard, gal_cards, gal_changes_since, gal_for_user, gal_search
+from .known import KnownAddress, contact_photo_for_address, contacts_by_address
 from .models import AddressBook, AddressBookChange, Contact, ImportJob
 from .query import AddressbookQuery
 from .services.books import addressbook_ensure_default
@@ -35,6 +36,7 @@ __all__ = [
     "GalCard",
     "GroupMember",
     "InvalidQuery",
+    "KnownAddress",
     "address_suggestions",
     "addressbook_get_for_user",
     "addressbook_get_owned",
@@ -45,6 +47,8 @@ __all__ = [
     "contact_get",
     "contact_groups",
     "contact_photo",
+    "contact_photo_for_address",
+    "contacts_by_address",
     "contacts_in_book",
     "contacts_listing",
     "contacts_query",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, compose, folders, listing, reading, search, settings
+from .views import actions, compose, contacts, folders, listing, reading, search, settings
 
 app_name = "webmail"
 urlpatterns = [
@@ -22,6 +22,8 @@ urlpatterns = [
     path("inline/", reading.inline_part, name="inline_part"),
     path("remote/", reading.remote_content, name="remote"),
     path("remote/allow/", reading.remote_allow, name="remote_allow"),
+    path("contacts/add/", contacts.contact_add, name="contact_add"),
+    path("contacts/photo/", contacts.contact_photo, name="contact_photo"),
     path("act/<path:folder>/", actions.messages_action, name="action"),
     path("f/<path:folder>/", listing.folder_view, name="folder"),
 ]

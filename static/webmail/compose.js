@@ -139,30 +139,97 @@
     }
   });
   form.addEventListener("submit", () => { try { localStorage.removeItem(storeKey); } catch (e) { /* ignore */ } });
-  // Address completion: each option carries the addresses already typed plus one suggestion, so picking
-  // it completes only the last address of a comma-separated list.
+  // Address completion: a list under the field (contacts and groups, recent correspondents, the global
+  // address book). Choosing completes only the last address of a comma-separated list; a group puts each of
+  // its members' addresses in its place. Arrow keys move, Enter or Tab choose, Escape closes.
+  const sourceLabel = { contact: "Contact", group: "Group", recent: "Recent", gal: "Directory" };
   let pending = null;
   form.querySelectorAll("[data-complete]").forEach((input) => {
-    const list = document.getElementById(input.getAttribute("list"));
+    const list = document.createElement("ul");
+    list.className = "complete-list";
+    list.id = "complete-" + input.name;
+    list.setAttribute("role", "listbox");
+    list.hidden = true;
+    (input.closest("[data-complete-row]") || input.parentElement).append(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    let found = [], active = -1, timer = null;
+    const parts = () => {
+      const all = input.value.split(",");
+      const term = all.pop().trim();
+      return [all.map((p) => p.trim()).filter(Boolean), term];
+    };
+    function close() {
+      list.hidden = true; list.replaceChildren(); found = []; active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(next) {
+      active = next;
+      Array.from(list.children).forEach((li, i) => li.setAttribute("aria-selected", i === active ? "true" : "false"));
+      if (active >= 0) { input.setAttribute("aria-activedescendant", list.children[active].id); list.children[active].scrollIntoView({ block: "nearest" }); }
+      else input.removeAttribute("aria-activedescendant");
+    }
+    function choose(i) {
+      const s = found[i];
+      if (!s) return;
+      const [before] = parts();
+      const chosen = s.members && s.members.length ? s.members : [s.label];
+      // An address already in the field is not added again ("Name <a@b>" and "a@b" are the same one).
+      const addressOf = (text) => { const m = /<([^<>]+)>\s*$/.exec(text); return (m ? m[1] : text).trim().toLowerCase(); };
+      const have = new Set(before.map(addressOf));
+      input.value = [...before, ...chosen.filter((a) => !have.has(addressOf(a)))].join(", ") + ", ";
+      close();
+      input.focus();
+      input.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function show(suggestions) {
+      found = suggestions;
+      list.replaceChildren(...suggestions.map((s, i) => {
+        const li = document.createElement("li");
+        li.id = list.id + "-" + i;
+        li.setAttribute("role", "option");
+        li.dataset.source = s.source;
+        const name = document.createElement("span");
+        name.className = "complete-name";
+        name.textContent = s.name || s.email;
+        const detail = document.createElement("span");
+        detail.className = "complete-detail";
+        detail.textContent = s.source === "group" ? s.members.length + (s.members.length === 1 ? " person" : " people") : (s.name ? s.email : "");
+        const tag = document.createElement("span");
+        tag.className = "complete-source";
+        tag.textContent = sourceLabel[s.source] || "";
+        li.append(name, detail, tag);
+        li.addEventListener("mousedown", (event) => { event.preventDefault(); choose(i); });
+        return li;
+      }));
+      list.hidden = suggestions.length === 0;
+      input.setAttribute("aria-expanded", suggestions.length ? "true" : "false");
+      highlight(suggestions.length ? 0 : -1);
+    }
     input.addEventListener("input", () => {
-      const parts = input.value.split(",");
-      const term = parts.pop().trim();
-      const before = parts.map((p) => p.trim()).filter(Boolean);
-      if (term.length < 1) { list.replaceChildren(); return; }
-      if (pending) pending.abort();
-      pending = new AbortController();
-      fetch(form.dataset.completeUrl + "?q=" + encodeURIComponent(term), { credentials: "same-origin", signal: pending.signal })
-        .then((r) => r.json())
-        .then((data) => {
-          list.replaceChildren(...data.suggestions.map((s) => {
-            const option = document.createElement("option");
-            option.value = [...before, s.label].join(", ") + ", ";
-            option.label = s.source === "directory" ? "Directory" : "Recent";
-            return option;
-          }));
-        })
-        .catch(() => { /* a slow or cancelled lookup just offers nothing */ });
+      const [, term] = parts();
+      window.clearTimeout(timer);
+      if (term.length < 1) { close(); return; }
+      timer = window.setTimeout(() => {
+        if (pending) pending.abort();
+        pending = new AbortController();
+        fetch(form.dataset.completeUrl + "?q=" + encodeURIComponent(term), { credentials: "same-origin", signal: pending.signal, headers: { Accept: "application/json" } })
+          .then((r) => r.json())
+          .then((data) => { if (document.activeElement === input && parts()[1] === term) show(data.suggestions || []); })
+          .catch(() => { /* a slow or cancelled lookup just offers nothing */ });
+      }, 120);
     });
+    input.addEventListener("keydown", (event) => {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight((active + 1) % found.length); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight((active - 1 + found.length) % found.length); }
+      else if ((event.key === "Enter" || event.key === "Tab") && active >= 0) { event.preventDefault(); choose(active); }
+      else if (event.key === "Escape") { event.preventDefault(); event.stopPropagation(); close(); }
+    });
+    input.addEventListener("blur", () => window.setTimeout(close, 150));
   });
   // Files dropped or pasted into the editor are refused: attachments go through the Attachments field.
   document.addEventListener("trix-file-accept", (event) => event.preventDefault());

@@ -110,6 +110,9 @@ def test_bob_reaches_none_of_alices_calendar_urls(alice: User, bob: User, mallor
             },
             content_type=JSON,
         ),
+        # Importing a mail's calendar file into alice's calendar: refused before any mail is read. Reading
+        # alice's message part itself is probed on the mail stack (tests/webmail/test_cross_user.py).
+        Probe("calendar_app:mail_part", "post", args=(1, "2"), query={"f": "INBOX"}, data={"calendar_id": cal}),
     ]
     assert_covered("calendar_app", cases)
     intruder = Client()

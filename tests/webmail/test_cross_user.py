@@ -1,6 +1,8 @@
 """Every mail URL, requested by bob while naming alice's messages, folders, drafts and outbox rows:
 404 each time, and alice's mailbox and rows are exactly as they were."""
 
+import base64
+from email.message import EmailMessage
 from urllib.parse import unquote
 
 import pytest
@@ -8,6 +10,11 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from calendar_app.models import CalendarObject
+from calendar_app.selectors import calendars_for_user
+from contacts.models import Contact
+from contacts.selectors import addressbooks_for_user
+from contacts.services import ContactFields, Photo, TypedValue, contact_save
 from tests import personas
 from tests.crossuser import NotOwned, Probe, assert_covered, assert_second_user_sees_nothing
 from tests.mailstack import master_login
@@ -19,6 +26,9 @@ from webmail.services.links import part_link
 
 pytestmark = [pytest.mark.integration]
 ALICE = "alice@example.test"
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 
 def _alice_state() -> object:
@@ -38,6 +48,8 @@ def _alice_state() -> object:
         sorted(Outbox.objects.filter(user__username=ALICE).values_list("pk", "state")),
         sorted(ComposeDraft.objects.filter(user__username=ALICE).values_list("key", "version", "uid")),
         sorted(Identity.objects.filter(user__username=ALICE).values_list("address", "display_name")),
+        sorted(Contact.objects.filter(book__owner__username=ALICE).values_list("name", "etag")),
+        sorted(CalendarObject.objects.filter(calendar__owner__username=ALICE).values_list("name", "etag")),
     )
     return mailbox, rows
 
@@ -53,6 +65,14 @@ def world(mail_stack: None) -> dict[str, object]:
         client.logout()
     append(ALICE, "INBOX", [message(f"Private {n}") for n in range(3)])
     append(ALICE, "Projects", [message("Plans")])
+    append(ALICE, "INBOX", [_invitation()])  # UID 4: a message with a calendar file as part 2
+    contact_save(
+        access=addressbooks_for_user(user=alice.user)[0],
+        name=None,
+        fields=ContactFields(
+            formatted_name="Olga", emails=[TypedValue("olga@partners.test")], photo=Photo(PNG, "image/png")
+        ),
+    )
     key = new_draft_key()
     saved = draft_save(
         account=mail_account_for_task(alice.user), key=key, base_version=0, state={"to": "x@example.test", "text": "hi"}
@@ -64,7 +84,25 @@ def world(mail_stack: None) -> dict[str, object]:
     )  # fmt: skip
     # The frame's links name their user: bob can only ever make one into his own mailbox.
     bob_link = part_link(user=User.objects.get(username="bob@example.test"), folder="INBOX", uid=3, part_id="1")
-    return {"draft_uid": saved.uid, "draft_key": key, "outbox_id": row.pk, "bob_link": bob_link.partition("t=")[2]}
+    bob_calendar = calendars_for_user(user=User.objects.get(username="bob@example.test"))[0].obj
+    return {
+        "draft_uid": saved.uid, "draft_key": key, "outbox_id": row.pk, "bob_link": bob_link.partition("t=")[2],
+        "alice_calendar": calendars_for_user(user=alice.user)[0].obj.pk, "bob_calendar": bob_calendar.pk,
+    }  # fmt: skip
+
+
+def _invitation() -> bytes:
+    msg = EmailMessage()
+    msg["From"] = "Olga <olga@partners.test>"
+    msg["To"] = ALICE
+    msg["Subject"] = "Kick-off"
+    msg.set_content("Invitation attached.")
+    event = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:kickoff@partners.test\r\n"
+        "DTSTAMP:20261101T000000Z\r\nDTSTART:20261202T100000Z\r\nSUMMARY:Kick-off\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    msg.add_attachment(event.encode(), maintype="text", subtype="calendar", filename="invite.ics")
+    return msg.as_bytes()
 
 
 def cases(world: dict[str, object]) -> list[Probe | NotOwned]:
@@ -92,6 +130,31 @@ def cases(world: dict[str, object]) -> list[Probe | NotOwned]:
         Probe("webmail:outbox_change", "post", args=(outbox_id,), data={"op": "discard"}),
         Probe("webmail:outbox_change", "post", args=(outbox_id,), data={"op": "send_again"}),
         Probe("webmail:settings", "post", data={"identity": ALICE, "display_name": "Mallory"}),
+        Probe("webmail:contact_photo", query={"address": "olga@partners.test"}),
+        # The calendar card of alice's invitation (calendar_app reads the part through bob's own mailbox).
+        Probe("calendar_app:mail_part", args=(4, "2"), query={"f": "INBOX"}, headers=json),
+        Probe(
+            "calendar_app:mail_part",
+            "post",
+            args=(4, "2"),
+            query={"f": "INBOX"},
+            data={"calendar_id": world["bob_calendar"]},
+            headers=json,
+        ),
+        Probe(
+            "calendar_app:mail_part",
+            "post",
+            args=(4, "2"),
+            query={"f": "INBOX"},
+            data={"calendar_id": world["alice_calendar"]},
+            headers=json,
+        ),
+        NotOwned(
+            "webmail:contact_add",
+            "adds to the signed-in user's own address book",
+            "post",
+            data={"name": "Olga", "email": "olga@partners.test"},
+        ),
         NotOwned("webmail:home", "redirects to the signed-in user's own Inbox"),
         NotOwned("webmail:search", "searches the signed-in user's own mailbox"),
         NotOwned("webmail:outbox", "lists the signed-in user's own outbox"),

@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -64,3 +65,9 @@ def elapsed(since: datetime | None, now: datetime) -> str:
     if seconds < 7200:
         return f"{seconds // 60} min"
     return f"{seconds // 3600} h"
+
+
+@register.filter
+def known_in(email: str, known: Collection[str]) -> bool:
+    """Whether an address of a message is among the user's contacts (the reader's known_addresses)."""
+    return bool(email) and email.lower() in known

@@ -213,4 +213,11 @@ def draft_autosave(request: HttpRequest) -> JsonResponse:
 @login_required
 def address_complete(request: HttpRequest) -> JsonResponse:
     found = address_suggestions(user=request_user(request), query=request.GET.get("q", "")[:100])
-    return JsonResponse({"suggestions": [{"label": str(s), "email": s.email, "source": s.source} for s in found]})
+    return JsonResponse(
+        {
+            "suggestions": [
+                {"label": str(s), "name": s.name, "email": s.email, "source": s.source, "members": list(s.members)}
+                for s in found
+            ]
+        }
+    )

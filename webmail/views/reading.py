@@ -19,7 +19,9 @@ from webmail.mailstore import mail_account_for_request, mail_account_for_session
 from webmail.mime.structure import MimePart, content_disposition_header
 from webmail.remote.fetch import RemoteRefused
 from webmail.selectors import preferences_for, remote_allowed_for
+from webmail.services.contacts import message_correspondents
 from webmail.services.links import part_link, part_link_open, remote_link
+from webmail.services.parts import is_calendar_part
 from webmail.services.preferences import remote_sender_allow
 from webmail.services.reading import (
     message_body_html,
@@ -107,6 +109,11 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
     )
     view, folders = page.view, page.folders
     sender = view.head.sender[0].email if view.head.sender else ""
+    people = message_correspondents(
+        user=user,
+        head=view.head,
+        photo_url=reverse("webmail:contact_photo") + "?" + urlencode({"address": sender.lower()}),
+    )
     list_qs = query_string(query)
     context = {
         "view": view,
@@ -124,6 +131,9 @@ def message_view(request: HttpRequest, uid: int) -> HttpResponse:
         "fq": urlencode({"f": folder}),
         "show_remote": show_remote,
         "previewable": INLINE_TYPES,
+        "correspondent": people.sender,
+        "known_addresses": people.known,
+        "calendar_parts": [a for a in view.attachments if is_calendar_part(a)],
     }
     return render(request, "webmail/message.html", context)
 
