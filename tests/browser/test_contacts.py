@@ -150,6 +150,16 @@ def test_add_a_contact_find_it_and_open_it_on_the_desktop(alice: str, live_serve
     expect(email).to_have_attribute("href", "/mail/compose/?to=ada%40engines.example")
     expect(page.locator(".ct-detail-pane img[data-ct-photo]")).to_be_visible()
 
+    # Compose offers her as soon as a few letters of her name are typed.
+    page.goto(f"{live_server.url}/mail/compose/")
+    to = page.get_by_role("combobox", name="To", exact=True)
+    to.press_sequentially("Lovel", delay=30)
+    offered = page.get_by_role("option", name="Ada Lovelace")
+    expect(offered.first).to_be_visible()
+    _shot(page, "contacts-offered-in-compose-desktop")
+    offered.first.click()
+    expect(to).to_have_value(re.compile(r"ada@engines\.example"))
+
     # The whole book, a detail open beside it: the screenshot of list + detail.
     grace = Contact.objects.get(display_name="Grace Hopper")
     _open(page, f"{live_server.url}/contacts/books/{grace.book_id}/c/{grace.name}/")
