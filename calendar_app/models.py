@@ -84,7 +84,15 @@ class CalendarObject(models.Model):
             models.UniqueConstraint(fields=["calendar", "name"], name="calendar_object_name_once"),
             models.UniqueConstraint(fields=["calendar", "uid"], name="calendar_object_uid_once"),
         ]
-        indexes = [GistIndex(fields=["span"], name="calendar_object_span_gist")]
+        indexes = [
+            GistIndex(fields=["span"], name="calendar_object_span_gist"),
+            # The few long series whose instance rows stop early (found by their span after that).
+            models.Index(
+                fields=["calendar", "instances_until"],
+                name="calendar_object_cut_series",
+                condition=models.Q(instances_until__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -80,7 +80,9 @@ def to_bytes(root: Element) -> bytes:
     prefixes: dict[str, str] = {}
     for number, namespace in enumerate(_namespaces(root)):
         prefixes[namespace] = PREFIXES.get(namespace, f"x{number}")
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + _encode(root, prefixes, top=True).encode()
+    out: list[str] = ['<?xml version="1.0" encoding="utf-8"?>\n']
+    _encode(root, prefixes, out, top=True)
+    return "".join(out).encode()
 
 
 def _name(name: str, prefixes: dict[str, str]) -> str:
@@ -95,14 +97,20 @@ def _escape(text: str, attribute: bool = False) -> str:
     return text.replace('"', "&quot;") if attribute else text
 
 
-def _encode(node: Element, prefixes: dict[str, str], top: bool = False) -> str:
+def _encode(node: Element, prefixes: dict[str, str], out: list[str], top: bool = False) -> None:
+    """Appends to `out` (one join at the end: a multistatus of thousands of objects stays linear)."""
     name = _name(str(node.tag), prefixes)
     attributes = "".join(f' {_name(k, prefixes)}="{_escape(v, True)}"' for k, v in node.attrib.items())
     if top:
         attributes += "".join(f' xmlns:{p}="{_escape(ns, True)}"' for ns, p in prefixes.items())
-    inner = _escape(node.text) if node.text else ""
+    if not node.text and len(node) == 0:
+        out.append(f"<{name}{attributes}/>")
+        return
+    out.append(f"<{name}{attributes}>")
+    if node.text:
+        out.append(_escape(node.text))
     for child in node:
-        inner += _encode(child, prefixes)
+        _encode(child, prefixes, out)
         if child.tail:
-            inner += _escape(child.tail)
-    return f"<{name}{attributes}>{inner}</{name}>" if inner else f"<{name}{attributes}/>"
+            out.append(_escape(child.tail))
+    out.append(f"</{name}>")
