@@ -163,11 +163,11 @@ def calendar_objects_query(*, calendar: Calendar, query: CalendarQuery) -> list[
     # Objects are parsed anyway when their data is to be expanded, so the shortcut serves plain answers only.
     expanding = query.expand is not None or query.limit_recurrence_set is not None
     plain = None if expanding else evaluate.plain_time_range(query.filter)
-    candidates = list(found.order_by("name"))
+    candidates = list(found.defer("span", "summary").order_by("name"))  # neither is needed to answer
     inside = _rows_inside([o for o in candidates if not _indexed_exactly(o, plain.end)], plain) if plain else set()
     result: list[CalendarObject] = []
     for obj in candidates:
-        if plain is not None and (_indexed_exactly(obj, plain.end) or obj.pk in inside or _span_inside(obj, plain)):
+        if plain is not None and (_indexed_exactly(obj, plain.end) or obj.pk in inside):
             result.append(obj)  # the index's answer is exact for this object: no parsing needed
             continue
         try:
@@ -188,17 +188,6 @@ def _rows_inside(objects: Sequence[CalendarObject], time_range: TimeRange) -> se
     window = DateTimeTZRange(time_range.start, time_range.end, "[)")
     rows = CalendarInstance.objects.filter(obj__in=[o.pk for o in objects], span__contained_by=window)
     return set(rows.values_list("obj_id", flat=True).distinct())
-
-
-def _span_inside(obj: CalendarObject, time_range: TimeRange) -> bool:
-    """A one-off event whose indexed span (exact, or widened by a day for floating times) starts at or after
-    the range's start and ends before the range's end."""
-    span = obj.span
-    if obj.recurring or span is None or span.lower is None or span.upper is None:
-        return False
-    after_start = time_range.start is None or span.lower >= time_range.start
-    before_end = time_range.end is None or span.upper < time_range.end
-    return bool(after_start and before_end and span.upper > span.lower)
 
 
 def calendar_object_data(

@@ -81,15 +81,24 @@ def to_bytes(root: Element) -> bytes:
     for number, namespace in enumerate(_namespaces(root)):
         prefixes[namespace] = PREFIXES.get(namespace, f"x{number}")
     out: list[str] = ['<?xml version="1.0" encoding="utf-8"?>\n']
-    _encode(root, prefixes, out, top=True)
+    _encode(root, _Names(prefixes), out, top=True)
     return "".join(out).encode()
 
 
-def _name(name: str, prefixes: dict[str, str]) -> str:
-    if name.startswith("{"):
-        namespace, _, local = name[1:].partition("}")
-        return f"{prefixes[namespace]}:{local}"
-    return name
+class _Names(dict[str, str]):
+    """Qualified names to prefixed ones, each worked out once per document."""
+
+    def __init__(self, prefixes: dict[str, str]) -> None:
+        super().__init__()
+        self.prefixes = prefixes
+
+    def __missing__(self, name: str) -> str:
+        prefixed = name
+        if name.startswith("{"):
+            namespace, _, local = name[1:].partition("}")
+            prefixed = f"{self.prefixes[namespace]}:{local}"
+        self[name] = prefixed
+        return prefixed
 
 
 def _escape(text: str, attribute: bool = False) -> str:
@@ -97,12 +106,12 @@ def _escape(text: str, attribute: bool = False) -> str:
     return text.replace('"', "&quot;") if attribute else text
 
 
-def _encode(node: Element, prefixes: dict[str, str], out: list[str], top: bool = False) -> None:
+def _encode(node: Element, names: _Names, out: list[str], top: bool = False) -> None:
     """Appends to `out` (one join at the end: a multistatus of thousands of objects stays linear)."""
-    name = _name(str(node.tag), prefixes)
-    attributes = "".join(f' {_name(k, prefixes)}="{_escape(v, True)}"' for k, v in node.attrib.items())
+    name = names[str(node.tag)]
+    attributes = "".join(f' {names[k]}="{_escape(v, True)}"' for k, v in node.attrib.items()) if node.attrib else ""
     if top:
-        attributes += "".join(f' xmlns:{p}="{_escape(ns, True)}"' for ns, p in prefixes.items())
+        attributes += "".join(f' xmlns:{p}="{_escape(ns, True)}"' for ns, p in names.prefixes.items())
     if not node.text and len(node) == 0:
         out.append(f"<{name}{attributes}/>")
         return
@@ -110,7 +119,7 @@ def _encode(node: Element, prefixes: dict[str, str], out: list[str], top: bool =
     if node.text:
         out.append(_escape(node.text))
     for child in node:
-        _encode(child, prefixes, out)
+        _encode(child, names, out)
         if child.tail:
             out.append(_escape(child.tail))
     out.append(f"</{name}>")
