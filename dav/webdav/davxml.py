@@ -6,6 +6,7 @@ parser refuses is the client's fault: a 400 DavError with a message, never a 500
 """
 
 from collections.abc import Iterable
+from functools import cache
 from xml.etree import ElementTree as ET
 
 from defusedxml import DefusedXmlException
@@ -27,11 +28,13 @@ PREFIXES = {DAV: "D", CALDAV: "C", CARDDAV: "CR", CALSERVER: "CS", APPLE_ICAL: "
 MAX_XML_BYTES = 1024 * 1024
 
 
+@cache
 def qname(namespace: str, local: str) -> str:
     """The Clark notation ElementTree uses: {namespace}local."""
     return f"{{{namespace}}}{local}"
 
 
+@cache
 def dav(local: str) -> str:
     return qname(DAV, local)
 

@@ -1,5 +1,6 @@
 """Building 207 Multi-Status bodies (RFC 4918 section 13) and <D:error> bodies (section 16)."""
 
+from functools import cache
 from http import HTTPStatus
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ def encode_href(path: str) -> str:
     return quote(path, safe="/@:+,;=!$&'()*~")
 
 
+@cache
 def status_line(status: int) -> str:
     try:
         phrase = HTTPStatus(status).phrase
