@@ -68,61 +68,62 @@ def href_element(href: str) -> Element:
     return element(dav("href"), href)
 
 
-def _namespaces(root: Element) -> list[str]:
-    seen: dict[str, None] = {}
-    for node in root.iter():
-        for name in (node.tag, *node.attrib):
-            if isinstance(name, str) and name.startswith("{"):
-                seen.setdefault(name[1:].partition("}")[0], None)
-    return list(seen)
-
-
 def to_bytes(root: Element) -> bytes:
     """Serialise with D:, C:, CR:, CS:, ICAL: prefixes (and x1:, x2: ... for others), declared once at the
     root: clients such as iOS read prefixed DAV: elements far more reliably than ns0:."""
-    prefixes: dict[str, str] = {}
-    for number, namespace in enumerate(_namespaces(root)):
-        prefixes[namespace] = PREFIXES.get(namespace, f"x{number}")
-    out: list[str] = ['<?xml version="1.0" encoding="utf-8"?>\n']
-    _encode(root, _Names(prefixes), out, top=True)
-    return "".join(out).encode()
+    names = Names()
+    body: list[str] = []
+    encode(root, names, body)
+    return document(names, body)
 
 
-class _Names(dict[str, str]):
-    """Qualified names to prefixed ones, each worked out once per document."""
+def document(names: "Names", body: list[str]) -> bytes:
+    """The XML declaration and `body` (one root element, encoded with `names`), its namespaces declared on it."""
+    declarations = "".join(f' xmlns:{p}="{escape(ns, True)}"' for ns, p in names.used.items())
+    first = body[0]
+    end = first.index(">") if not first.endswith("/>") else len(first) - 2
+    head = first[:end] + declarations + first[end:]
+    return ('<?xml version="1.0" encoding="utf-8"?>\n' + head + "".join(body[1:])).encode()
 
-    def __init__(self, prefixes: dict[str, str]) -> None:
+
+class Names(dict[str, str]):
+    """Qualified names to prefixed ones, each worked out once per document; `used` collects the namespaces
+    (with their prefixes) for the root's declarations."""
+
+    def __init__(self) -> None:
         super().__init__()
-        self.prefixes = prefixes
+        self.used: dict[str, str] = {}
 
     def __missing__(self, name: str) -> str:
         prefixed = name
         if name.startswith("{"):
             namespace, _, local = name[1:].partition("}")
-            prefixed = f"{self.prefixes[namespace]}:{local}"
+            prefix = self.used.get(namespace)
+            if prefix is None:
+                prefix = PREFIXES.get(namespace) or f"x{len(self.used)}"
+                self.used[namespace] = prefix
+            prefixed = f"{prefix}:{local}"
         self[name] = prefixed
         return prefixed
 
 
-def _escape(text: str, attribute: bool = False) -> str:
+def escape(text: str, attribute: bool = False) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     return text.replace('"', "&quot;") if attribute else text
 
 
-def _encode(node: Element, names: _Names, out: list[str], top: bool = False) -> None:
-    """Appends to `out` (one join at the end: a multistatus of thousands of objects stays linear)."""
+def encode(node: Element, names: Names, out: list[str]) -> None:
+    """Appends `node` as text to `out` (one join at the end keeps a multistatus of thousands linear)."""
     name = names[str(node.tag)]
-    attributes = "".join(f' {names[k]}="{_escape(v, True)}"' for k, v in node.attrib.items()) if node.attrib else ""
-    if top:
-        attributes += "".join(f' xmlns:{p}="{_escape(ns, True)}"' for ns, p in names.prefixes.items())
+    attributes = "".join(f' {names[k]}="{escape(v, True)}"' for k, v in node.attrib.items()) if node.attrib else ""
     if not node.text and len(node) == 0:
         out.append(f"<{name}{attributes}/>")
         return
     out.append(f"<{name}{attributes}>")
     if node.text:
-        out.append(_escape(node.text))
+        out.append(escape(node.text))
     for child in node:
-        _encode(child, names, out)
+        encode(child, names, out)
         if child.tail:
-            out.append(_escape(child.tail))
+            out.append(escape(child.tail))
     out.append(f"</{name}>")

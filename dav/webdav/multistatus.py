@@ -4,7 +4,7 @@ from functools import cache
 from http import HTTPStatus
 from urllib.parse import quote
 
-from .davxml import Element, dav, element, href_element, to_bytes
+from .davxml import Element, Names, dav, document, element, encode, href_element, to_bytes
 from .errors import DavError
 
 
@@ -23,39 +23,50 @@ def status_line(status: int) -> str:
 
 
 class Multistatus:
-    """Responses in the order added. `add` takes the found properties (name -> element holding the value)
-    and the other properties' statuses, and groups them in one propstat per status."""
+    """Responses in the order added, each written out as text when it is added (a REPORT over thousands of
+    objects builds no tree). `add` takes the found properties (name -> element holding the value) and the
+    other properties' statuses, and groups them in one propstat per status."""
 
     def __init__(self) -> None:
-        self.root = element(dav("multistatus"))
+        self._names = Names()
+        self._body: list[str] = [f"<{self._names[dav('multistatus')]}>"]
+
+    def _open(self, path: str) -> None:
+        self._body.append(f"<{self._names[dav('response')]}>")
+        encode(href_element(encode_href(path)), self._names, self._body)
+
+    def _close(self) -> None:
+        self._body.append(f"</{self._names[dav('response')]}>")
+
+    def _propstat(self, props: list[Element], status: int) -> None:
+        encode(propstat(props, status), self._names, self._body)
 
     def add(self, path: str, found: list[Element], missing: dict[str, int] | None = None) -> None:
-        response = element(dav("response"), children=[href_element(encode_href(path))])
+        self._open(path)
         if found:
-            response.append(propstat(found, 200))
+            self._propstat(found, 200)
         by_status: dict[int, list[Element]] = {}
         for name, status in (missing or {}).items():
             by_status.setdefault(status, []).append(element(name))
         for status, props in sorted(by_status.items()):
-            response.append(propstat(props, status))
+            self._propstat(props, status)
         if not found and not by_status:
-            response.append(propstat([], 200))
-        self.root.append(response)
+            self._propstat([], 200)
+        self._close()
 
     def add_status(self, path: str, status: int, precondition: Element | None = None) -> None:
         """A response with a status of its own: a deleted member in a sync report (404), a truncation (507)."""
-        response = element(
-            dav("response"), children=[href_element(encode_href(path)), element(dav("status"), status_line(status))]
-        )
+        self._open(path)
+        encode(element(dav("status"), status_line(status)), self._names, self._body)
         if precondition is not None:
-            response.append(element(dav("error"), children=[precondition]))
-        self.root.append(response)
+            encode(element(dav("error"), children=[precondition]), self._names, self._body)
+        self._close()
 
     def add_sync_token(self, token: str) -> None:
-        self.root.append(element(dav("sync-token"), token))
+        encode(element(dav("sync-token"), token), self._names, self._body)
 
     def to_bytes(self) -> bytes:
-        return to_bytes(self.root)
+        return document(self._names, [*self._body, f"</{self._names[dav('multistatus')]}>"])
 
 
 def propstat(props: list[Element], status: int) -> Element:
