@@ -3,14 +3,13 @@ candidates by span). Works on the plain trees and instances that calendar_app.ic
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
+from core import textmatch
 from core.errors import RoostError
+from core.textmatch import UnknownCollation, collation_fold
 
 from . import recurrence
 from .ical.parse import OBJECT_COMPONENTS, Comp, DateOrTime, Document, Instance, Prop
 from .query import CompFilter, ParamFilter, PropFilter, TextMatch, TimeRange
-
-COLLATIONS = ("i;ascii-casemap", "i;octet", "i;unicode-casemap")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
 class UnsupportedCollation(RoostError):
@@ -173,13 +172,10 @@ def _param_matches(prop: Prop, pf: ParamFilter) -> bool:
 
 
 def _fold(text: str, collation: str) -> str:
-    if collation == "i;octet":
-        return text
-    if collation == "i;ascii-casemap":
-        return text.translate(_ASCII_LOWER)
-    if collation == "i;unicode-casemap":
-        return text.casefold()
-    raise UnsupportedCollation(f"The collation {collation} is not supported; use one of {', '.join(COLLATIONS)}.")
+    try:
+        return collation_fold(text, collation)
+    except UnknownCollation as error:
+        raise UnsupportedCollation(str(error)) from None
 
 
 def check_collations(flt: CompFilter | None) -> None:
@@ -197,16 +193,10 @@ def check_collations(flt: CompFilter | None) -> None:
 
 
 def text_matches(value: str, match: TextMatch) -> bool:
-    haystack, needle = _fold(value, match.collation), _fold(match.text, match.collation)
-    if match.match_type == "equals":
-        found = haystack == needle
-    elif match.match_type == "starts-with":
-        found = haystack.startswith(needle)
-    elif match.match_type == "ends-with":
-        found = haystack.endswith(needle)
-    else:
-        found = needle in haystack
-    return found != match.negate
+    _fold("", match.collation)  # an unknown collation is the query's error, not a non-match
+    return textmatch.text_matches(
+        value, text=match.text, collation=match.collation, match_type=match.match_type, negate=match.negate
+    )
 
 
 def narrowing(flt: CompFilter | None) -> tuple[str | None, TimeRange | None]:

@@ -10,7 +10,6 @@ import base64
 import binascii
 import io
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -20,11 +19,11 @@ from vobject import base as vobject_base
 
 from contacts.query import AddressbookQuery, ParamFilter, PropFilter, TextMatch
 from core.errors import PayloadTooLarge, RoostError
+from core.textmatch import COLLATIONS, text_matches
 
 PHOTO_MAX_BYTES = 256 * 1024
 CARD_MAX_BYTES = 1024 * 1024
 VERSIONS = ("3.0", "4.0")
-COLLATIONS = ("i;unicode-casemap", "i;ascii-casemap", "i;octet")
 
 
 class InvalidCard(RoostError):
@@ -839,26 +838,10 @@ def vcard_as_version(text: str, version: str) -> str:
 # addressbook-query (RFC 6352 10.5)
 
 
-def _casemap(text: str, collation: str) -> str:
-    if collation == "i;octet":
-        return text
-    if collation == "i;ascii-casemap":
-        return "".join(chr(ord(c) + 32) if "A" <= c <= "Z" else c for c in text)
-    return unicodedata.normalize("NFKC", text).casefold()
-
-
 def _text_matches(value: str, match: TextMatch) -> bool:
-    haystack = _casemap(value, match.collation)
-    needle = _casemap(match.text, match.collation)
-    if match.match_type == "equals":
-        found = haystack == needle
-    elif match.match_type == "starts-with":
-        found = haystack.startswith(needle)
-    elif match.match_type == "ends-with":
-        found = haystack.endswith(needle)
-    else:
-        found = needle in haystack
-    return found != match.negate
+    return text_matches(
+        value, text=match.text, collation=match.collation, match_type=match.match_type, negate=match.negate
+    )
 
 
 def _param_matches(props: list[Prop], pf: ParamFilter) -> bool:
