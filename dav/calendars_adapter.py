@@ -47,12 +47,22 @@ from calendar_app.types import (
 )
 from core.access import Access, Role
 from core.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, RoostError
-from dav.webdav import CALDAV, DavError, Preconditions, dav, element, hrefs, invalid_sync_token, qname
+from dav.webdav import (
+    CALDAV,
+    DavError,
+    Preconditions,
+    dav,
+    element,
+    hrefs,
+    invalid_sync_token,
+    qname,
+    sync_token_make,
+    sync_token_seq,
+)
 
 log = logging.getLogger(__name__)
 
 CALENDAR_MAX_RESOURCE_SIZE = OBJECT_MAX_BYTES
-CALENDAR_SYNC_PREFIX = "http://roost.invalid/ns/sync/"
 SHARED = re.compile(r"^shared-([1-9][0-9]{0,17})$")
 
 
@@ -243,20 +253,11 @@ def calendar_with_seq(cal: Cal, seq: int) -> Cal:
 
 
 def calendar_sync_token(cal: Cal) -> str:
-    return f"{CALENDAR_SYNC_PREFIX}{cal.key}/{cal.seq}"
-
-
-def _token_seq(cal: Cal, token: str | None) -> int | None:
-    if token is None:
-        return None
-    key, _, seq = token.removeprefix(CALENDAR_SYNC_PREFIX).rpartition("/")
-    if not token.startswith(CALENDAR_SYNC_PREFIX) or key != cal.key or not seq.isdigit():
-        raise invalid_sync_token()
-    return int(seq)
+    return sync_token_make(cal.key, cal.seq)
 
 
 def calendar_changes(cal: Cal, token: str | None, path: str) -> CalChanges:
-    seq = _token_seq(cal, token)
+    seq = sync_token_seq(token, cal.key)
     with calendar_errors(path):
         change_set = calendar_changes_since(calendar=cal.access.obj, seq=seq)
     return CalChanges(change_set.seq, [_item(obj) for obj in change_set.changed], list(change_set.deleted))

@@ -36,11 +36,21 @@ from contacts.services import (
 )
 from core.access import Access
 from core.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, RoostError
-from dav.webdav import CARDDAV, DavError, Preconditions, dav, element, hrefs, invalid_sync_token, qname
+from dav.webdav import (
+    CARDDAV,
+    DavError,
+    Preconditions,
+    dav,
+    element,
+    hrefs,
+    invalid_sync_token,
+    qname,
+    sync_token_make,
+    sync_token_seq,
+)
 
 GAL_SLUG = "gal"
 MAX_RESOURCE_SIZE = CARD_MAX_BYTES
-SYNC_PREFIX = "http://roost.invalid/ns/sync/"
 
 
 @dataclass(frozen=True)
@@ -173,20 +183,11 @@ def with_seq(book: Book, seq: int) -> Book:
 
 
 def sync_token(book: Book) -> str:
-    return f"{SYNC_PREFIX}{book.key}/{book.seq}"
-
-
-def _token_seq(book: Book, token: str | None) -> int | None:
-    if token is None:
-        return None
-    key, _, seq = token.removeprefix(SYNC_PREFIX).rpartition("/")
-    if not token.startswith(SYNC_PREFIX) or key != book.key or not seq.isdigit():
-        raise invalid_sync_token()
-    return int(seq)
+    return sync_token_make(book.key, book.seq)
 
 
 def changes_since(book: Book, token: str | None, path: str) -> Changes:
-    seq = _token_seq(book, token)
+    seq = sync_token_seq(token, book.key)
     with store_errors(path):
         if book.access is None:
             change_set = gal_changes_since(user=book.user, seq=seq)

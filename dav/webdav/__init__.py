@@ -21,6 +21,8 @@ from .resource import (
     SyncChanges,
     hrefs,
     invalid_sync_token,
+    sync_token_make,
+    sync_token_seq,
 )
 
 __all__ = [
@@ -54,4 +56,6 @@ __all__ = [
     "invalid_sync_token",
     "parse_xml",
     "qname",
+    "sync_token_make",
+    "sync_token_seq",
 ]

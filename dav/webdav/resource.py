@@ -181,6 +181,24 @@ def hrefs(*paths: str) -> list[Element]:
     return [href_element(encode_href(path)) for path in paths]
 
 
+SYNC_TOKEN_PREFIX = "http://roost.invalid/ns/sync/"
+
+
+def sync_token_make(key: str, seq: int) -> str:
+    """A sync token (a URI, RFC 6578) naming the collection (`key`) and its change counter."""
+    return f"{SYNC_TOKEN_PREFIX}{key}/{seq}"
+
+
+def sync_token_seq(token: str | None, key: str) -> int | None:
+    """The change counter of a token this collection gave (None for none); any other token is refused."""
+    if token is None:
+        return None
+    found, _, seq = token.removeprefix(SYNC_TOKEN_PREFIX).rpartition("/")
+    if not token.startswith(SYNC_TOKEN_PREFIX) or found != key or not seq.isdigit():
+        raise invalid_sync_token()
+    return int(seq)
+
+
 def invalid_sync_token() -> DavError:
     return DavError(
         403,
@@ -202,4 +220,6 @@ __all__ = [
     "element",
     "hrefs",
     "invalid_sync_token",
+    "sync_token_make",
+    "sync_token_seq",
 ]
