@@ -46,7 +46,7 @@ from calendar_app.types import (
     UnsupportedComponent,
 )
 from core.access import Access, Role
-from core.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, RoostError
+from core.errors import Forbidden, NotFound, PayloadTooLarge
 from dav.webdav import (
     CALDAV,
     DavError,
@@ -154,14 +154,9 @@ def calendar_errors(path: str, calendar_path: str = "", privilege: str = "write-
         raise DavError(403, str(error), precondition=_c("supported-collation")) from None
     except InvalidSyncToken:
         raise invalid_sync_token() from None
-    except PreconditionFailed as error:
-        raise DavError(412, str(error)) from None
     except Forbidden:
         raise calendar_need_privileges(path, privilege) from None
-    except NotFound as error:
-        raise DavError(404, str(error)) from None
-    except RoostError as error:
-        raise DavError(error.status, str(error)) from None
+    # Every other Roost error (412, 404 ...) becomes its status in the core's one mapping (dav_error_from).
 
 
 # ---------------------------------------------------------------------------------------------------------

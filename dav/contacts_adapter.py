@@ -35,7 +35,7 @@ from contacts.services import (
     contact_put,
 )
 from core.access import Access
-from core.errors import Forbidden, NotFound, PayloadTooLarge, PreconditionFailed, RoostError
+from core.errors import Forbidden, NotFound, PayloadTooLarge, RoostError
 from dav.webdav import (
     CARDDAV,
     DavError,
@@ -118,14 +118,9 @@ def store_errors(path: str, book_path: str = "") -> Iterator[None]:
         raise DavError(403, str(error), precondition=qname(CARDDAV, "supported-collation")) from None
     except InvalidSyncToken:
         raise invalid_sync_token() from None
-    except PreconditionFailed as error:
-        raise DavError(412, str(error)) from None
     except Forbidden:
         raise need_privileges(path) from None
-    except NotFound as error:
-        raise DavError(404, str(error)) from None
-    except RoostError as error:
-        raise DavError(error.status, str(error)) from None
+    # Every other Roost error (412, 404 ...) becomes its status in the core's one mapping (dav_error_from).
 
 
 # ---------------------------------------------------------------------------------------------------------
