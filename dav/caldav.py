@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import unquote, urlsplit
 
 from calendar_app.query import CalendarQuery, CompFilter, ParamFilter, PropFilter, TextMatch, TimeRange
 from dav.webdav import (
@@ -35,6 +34,7 @@ from dav.webdav import (
     dav,
     element,
     hrefs,
+    multiget_members,
     qname,
 )
 
@@ -69,7 +69,6 @@ NAME = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 COLOR_VALUE = re.compile(r"^#([0-9A-Fa-f]{6})([0-9A-Fa-f]{2})?$")
 UTC_TIME = re.compile(r"^(\d{8})T(\d{6})Z$")
 COMPONENTS = ("VEVENT", "VTODO")
-MAX_HREFS = 1000
 # A real filter is VCALENDAR > VEVENT > VALARM with a few properties; these bounds only stop abuse.
 MAX_FILTER_DEPTH = 6
 MAX_FILTER_ELEMENTS = 500
@@ -451,27 +450,14 @@ def _respond(ms: Multistatus) -> DavResponse:
     return DavResponse(207, ms.to_bytes(), {"Content-Type": MULTISTATUS_TYPE})
 
 
-def _href_path(href: str) -> str:
-    return unquote(urlsplit(href.strip()).path)
-
-
 def calendar_multiget(resource: Resource, root: Element, request: DavRequest, ctx: Context) -> DavResponse:
     assert isinstance(resource, CalendarCollection)
     names, calendar_data = _prop_names(root)
-    wanted = [(node.text or "").strip() for node in root.iter(dav("href"))]
-    if not wanted:
-        raise DavError(400, "A calendar-multiget needs at least one <D:href>.")
-    if len(wanted) > MAX_HREFS:
-        raise DavError(
-            403, f"Ask for at most {MAX_HREFS} objects at a time.", precondition=dav("number-of-matches-within-limits")
-        )
-    paths = [_href_path(h) for h in wanted]
-    asked = [p.removeprefix(resource.path) for p in paths if p.startswith(resource.path)]
-    by_name = {i.name: i for i in store.items(resource.cal, asked)}
+    asked = multiget_members(root, resource.path, report="A calendar-multiget", noun="objects")
+    by_name = {i.name: i for i in store.items(resource.cal, [name for _, name in asked if name])}
     ms = Multistatus()
-    for path in dict.fromkeys(paths):
-        name = path.removeprefix(resource.path)
-        found = by_name.get(name) if path.startswith(resource.path) and "/" not in name else None
+    for path, name in asked:
+        found = by_name.get(name) if name else None
         if found is None:
             ms.add_status(path, 404)
         else:

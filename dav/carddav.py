@@ -7,7 +7,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import unquote, urlsplit
 
 from contacts.query import AddressbookQuery, ParamFilter, PropFilter, TextMatch
 from dav.webdav import (
@@ -32,6 +31,7 @@ from dav.webdav import (
     dav,
     element,
     hrefs,
+    multiget_members,
     qname,
 )
 
@@ -55,7 +55,6 @@ VCARD_TYPES = ("text/vcard", "text/x-vcard", "text/directory")
 VERSIONS = ("3.0", "4.0")
 MULTISTATUS_TYPE = "application/xml; charset=utf-8"
 SLUG = re.compile(r"^[a-z0-9-]{1,64}$")
-MAX_HREFS = 1000
 
 
 @dataclass(frozen=True)
@@ -254,26 +253,14 @@ def _respond(ms: Multistatus) -> DavResponse:
     return DavResponse(207, ms.to_bytes(), {"Content-Type": MULTISTATUS_TYPE})
 
 
-def _href_path(href: str) -> str:
-    return unquote(urlsplit(href.strip()).path)
-
-
 def addressbook_multiget(resource: Resource, root: Element, request: DavRequest, ctx: Context) -> DavResponse:
     assert isinstance(resource, AddressBookCollection)
     names, address_data = _prop_names(root)
-    wanted = [(node.text or "").strip() for node in root.iter(dav("href"))]
-    if not wanted:
-        raise DavError(400, "An addressbook-multiget needs at least one <D:href>.")
-    if len(wanted) > MAX_HREFS:
-        raise DavError(
-            403, f"Ask for at most {MAX_HREFS} cards at a time.", precondition=dav("number-of-matches-within-limits")
-        )
-    paths = [_href_path(h) for h in wanted]
-    by_name = {c.name: c for c in store.cards(resource.book, [p.removeprefix(resource.path) for p in paths])}
+    asked = multiget_members(root, resource.path, report="An addressbook-multiget", noun="cards")
+    by_name = {c.name: c for c in store.cards(resource.book, [name for _, name in asked if name])}
     ms = Multistatus()
-    for path in dict.fromkeys(paths):
-        name = path.removeprefix(resource.path)
-        found = by_name.get(name) if path.startswith(resource.path) and "/" not in name else None
+    for path, name in asked:
+        found = by_name.get(name) if name else None
         if found is None:
             ms.add_status(path, 404)
         else:

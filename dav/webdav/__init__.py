@@ -8,7 +8,7 @@ from .errors import DavError, PropertyErrors
 from .handler import REPORTS, handle
 from .multistatus import Multistatus
 from .props import add_properties
-from .reports import Reports
+from .reports import MAX_MULTIGET, Reports, multiget_members
 from .request import DavRequest, DavResponse
 from .resource import (
     Backend,
@@ -31,6 +31,7 @@ __all__ = [
     "CALSERVER",
     "CARDDAV",
     "DAV",
+    "MAX_MULTIGET",
     "REPORTS",
     "Backend",
     "Collection",
@@ -54,6 +55,7 @@ __all__ = [
     "handle",
     "hrefs",
     "invalid_sync_token",
+    "multiget_members",
     "parse_xml",
     "qname",
     "sync_token_make",

@@ -5,6 +5,7 @@ is advertised exactly where it is answered."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 from .context import Context
 from .davxml import Element, dav, element
@@ -48,3 +49,26 @@ class Reports:
                 precondition=element(dav("supported-report")),
             )
         return report.handler(resource, root, request, ctx)
+
+
+MAX_MULTIGET = 1000
+
+
+def multiget_members(root: Element, collection_path: str, *, report: str, noun: str) -> list[tuple[str, str | None]]:
+    """The hrefs of a calendar- or addressbook-multiget as decoded paths, each once and in the order asked,
+    with the member name of the collection each names (None for a path outside it: answered 404)."""
+    wanted = [(node.text or "").strip() for node in root.iter(dav("href"))]
+    if not wanted:
+        raise DavError(400, f"{report} needs at least one <D:href>.")
+    if len(wanted) > MAX_MULTIGET:
+        raise DavError(
+            403,
+            f"Ask for at most {MAX_MULTIGET} {noun} at a time.",
+            precondition=dav("number-of-matches-within-limits"),
+        )
+    asked: list[tuple[str, str | None]] = []
+    for path in dict.fromkeys(unquote(urlsplit(href).path) for href in wanted):
+        name = path.removeprefix(collection_path)
+        member = path.startswith(collection_path) and name != "" and "/" not in name
+        asked.append((path, name if member else None))
+    return asked
